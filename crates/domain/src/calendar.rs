@@ -1,0 +1,339 @@
+//! The official work calendar: which days are working days under the State
+//! Council's annual holiday notice (国务院办公厅关于部分节假日安排的通知).
+//!
+//! Deadlines for citizen requests are counted in working days, so a date in
+//! a year whose notice is not loaded is an error, never a weekday guess: the
+//! notice for next year is published in late autumn and moves weekends.
+
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    sync::OnceLock,
+};
+
+use chrono::{Datelike, NaiveDate, Weekday};
+use serde::Deserialize;
+
+use crate::error::{Invalid, keys};
+
+const OFFICIAL_JSON: &str = include_str!("../data/cn-holidays.json");
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct WorkCalendar {
+    years: BTreeMap<i32, Year>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct Year {
+    /// Days off, weekend days inside a holiday block included.
+    holidays: BTreeMap<NaiveDate, String>,
+    /// Weekend days declared working days (调休).
+    workdays: BTreeSet<NaiveDate>,
+}
+
+#[derive(Deserialize)]
+struct FileJson {
+    years: BTreeMap<String, YearJson>,
+}
+
+#[derive(Deserialize)]
+struct YearJson {
+    holidays: Vec<HolidayJson>,
+    #[serde(default)]
+    workdays: Vec<WorkdayJson>,
+}
+
+#[derive(Deserialize)]
+struct HolidayJson {
+    date: String,
+    name: String,
+}
+
+#[derive(Deserialize)]
+struct WorkdayJson {
+    date: String,
+}
+
+impl WorkCalendar {
+    /// The calendar shipped with this crate (2019–2026 at the time of
+    /// writing).
+    pub fn official() -> WorkCalendar {
+        static OFFICIAL: OnceLock<WorkCalendar> = OnceLock::new();
+        OFFICIAL
+            .get_or_init(|| {
+                WorkCalendar::from_json(OFFICIAL_JSON)
+                    .expect("the embedded calendar is checked by the tests")
+            })
+            .clone()
+    }
+
+    /// Reads the format of `data/cn-holidays.json`: `years` → year →
+    /// `holidays` [{date, name}] and `workdays` [{date, …}]. Entries are
+    /// checked so a typo in a hand-made file for a new year fails loudly.
+    pub fn from_json(json: &str) -> Result<WorkCalendar, Invalid> {
+        let file: FileJson = serde_json::from_str(json)
+            .map_err(|e| Invalid::with_detail(keys::CALENDAR_JSON, e.to_string()))?;
+        let mut calendar = WorkCalendar::default();
+        for (year_text, year_json) in file.years {
+            let year: i32 = year_text
+                .parse()
+                .map_err(|_| Invalid::with_detail(keys::CALENDAR_JSON, year_text.clone()))?;
+            calendar
+                .years
+                .insert(year, Year::from_json(year, year_json)?);
+        }
+        Ok(calendar)
+    }
+
+    /// Adds the years of `other`; a year present in both is replaced by
+    /// `other`'s version, as a revised notice replaces the earlier one.
+    pub fn merge(&mut self, other: WorkCalendar) {
+        self.years.extend(other.years);
+    }
+
+    pub fn years(&self) -> impl Iterator<Item = i32> + '_ {
+        self.years.keys().copied()
+    }
+
+    pub fn covers(&self, date: NaiveDate) -> bool {
+        self.years.contains_key(&date.year())
+    }
+
+    pub fn is_working_day(&self, date: NaiveDate) -> Result<bool, Invalid> {
+        let year = self.years.get(&date.year()).ok_or_else(|| {
+            Invalid::with_detail(keys::CALENDAR_YEAR_NOT_COVERED, date.year().to_string())
+        })?;
+        Ok(if year.holidays.contains_key(&date) {
+            false
+        } else if year.workdays.contains(&date) {
+            true
+        } else {
+            !is_weekend(date)
+        })
+    }
+
+    /// The holiday's name (春节, 国庆节, …) for a day off under a notice;
+    /// `None` for ordinary weekends and working days.
+    pub fn holiday_name(&self, date: NaiveDate) -> Option<&str> {
+        self.years
+            .get(&date.year())?
+            .holidays
+            .get(&date)
+            .map(String::as_str)
+    }
+
+    /// The `n`-th working day strictly after `from`; for `n = 0`, `from`
+    /// itself if it is a working day, otherwise the next working day.
+    pub fn add_working_days(&self, from: NaiveDate, n: u32) -> Result<NaiveDate, Invalid> {
+        let mut date = from;
+        if n == 0 {
+            while !self.is_working_day(date)? {
+                date = next_day(date)?;
+            }
+            return Ok(date);
+        }
+        let mut remaining = n;
+        while remaining > 0 {
+            date = next_day(date)?;
+            if self.is_working_day(date)? {
+                remaining -= 1;
+            }
+        }
+        Ok(date)
+    }
+
+    /// Working days in the half-open interval (a, b]; 0 when `b <= a`.
+    pub fn working_days_between(&self, a: NaiveDate, b: NaiveDate) -> Result<u32, Invalid> {
+        let mut count = 0;
+        let mut date = a;
+        while date < b {
+            date = next_day(date)?;
+            if self.is_working_day(date)? {
+                count += 1;
+            }
+        }
+        Ok(count)
+    }
+}
+
+impl Year {
+    fn from_json(year: i32, json: YearJson) -> Result<Year, Invalid> {
+        let mut parsed = Year::default();
+        for holiday in json.holidays {
+            let date = entry_date(year, &holiday.date)?;
+            parsed.holidays.insert(date, holiday.name);
+        }
+        for workday in json.workdays {
+            let date = entry_date(year, &workday.date)?;
+            // A working day on a weekday or on a holiday contradicts itself;
+            // most likely a date typed into the wrong list.
+            if !is_weekend(date) || parsed.holidays.contains_key(&date) {
+                return Err(Invalid::with_detail(keys::CALENDAR_ENTRY, workday.date));
+            }
+            parsed.workdays.insert(date);
+        }
+        Ok(parsed)
+    }
+}
+
+/// Lookups go by the date's year, so an entry must lie in the year it is
+/// listed under.
+fn entry_date(year: i32, text: &str) -> Result<NaiveDate, Invalid> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .filter(|d| d.year() == year)
+        .ok_or_else(|| Invalid::with_detail(keys::CALENDAR_ENTRY, text))
+}
+
+fn is_weekend(date: NaiveDate) -> bool {
+    matches!(date.weekday(), Weekday::Sat | Weekday::Sun)
+}
+
+fn next_day(date: NaiveDate) -> Result<NaiveDate, Invalid> {
+    date.succ_opt()
+        .ok_or_else(|| Invalid::with_detail(keys::CALENDAR_YEAR_NOT_COVERED, date.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    fn official() -> WorkCalendar {
+        WorkCalendar::official()
+    }
+
+    #[test]
+    fn the_embedded_calendar_covers_2019_to_2026() {
+        let years: Vec<i32> = official().years().collect();
+        assert_eq!(years, (2019..=2026).collect::<Vec<_>>());
+        assert!(official().covers(d(2026, 12, 31)));
+        assert!(!official().covers(d(2027, 1, 1)));
+    }
+
+    #[test]
+    fn three_working_days_after_30_september_2020_is_12_october() {
+        assert_eq!(
+            official().add_working_days(d(2020, 9, 30), 3),
+            Ok(d(2020, 10, 12))
+        );
+    }
+
+    #[test]
+    fn the_extended_2020_spring_festival_ran_to_2_february() {
+        assert_eq!(
+            official().add_working_days(d(2020, 1, 23), 1),
+            Ok(d(2020, 2, 3))
+        );
+        assert_eq!(official().holiday_name(d(2020, 2, 2)), Some("春节"));
+    }
+
+    #[test]
+    fn a_shifted_saturday_is_a_working_day_and_an_ordinary_one_is_not() {
+        let cal = official();
+        assert_eq!(d(2020, 10, 10).weekday(), Weekday::Sat);
+        assert_eq!(cal.is_working_day(d(2020, 10, 10)), Ok(true));
+        assert_eq!(cal.is_working_day(d(2020, 10, 17)), Ok(false));
+        assert_eq!(cal.holiday_name(d(2020, 10, 17)), None);
+    }
+
+    #[test]
+    fn a_holiday_on_a_weekday_is_not_a_working_day() {
+        assert_eq!(official().is_working_day(d(2024, 10, 1)), Ok(false));
+        assert_eq!(official().is_working_day(d(2024, 10, 8)), Ok(true));
+    }
+
+    #[test]
+    fn adding_zero_days_stays_on_a_working_day_or_moves_to_the_next() {
+        let cal = official();
+        assert_eq!(cal.add_working_days(d(2020, 9, 30), 0), Ok(d(2020, 9, 30)));
+        assert_eq!(cal.add_working_days(d(2020, 10, 1), 0), Ok(d(2020, 10, 9)));
+    }
+
+    #[test]
+    fn a_date_outside_the_covered_years_is_an_error_not_a_guess() {
+        let cal = official();
+        let err = cal.is_working_day(d(2027, 3, 1)).unwrap_err();
+        assert_eq!(err.key(), keys::CALENDAR_YEAR_NOT_COVERED);
+        assert_eq!(err.detail(), Some("2027"));
+        assert!(cal.add_working_days(d(2026, 12, 30), 5).is_err());
+        assert!(
+            cal.working_days_between(d(2018, 12, 28), d(2019, 1, 4))
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn working_days_between_counts_the_half_open_interval() {
+        let cal = official();
+        // 2020-10-09 (Fri) and 2020-10-10 (shifted Sat) are working days;
+        // 2020-10-01..08 are the holiday.
+        assert_eq!(
+            cal.working_days_between(d(2020, 9, 30), d(2020, 10, 10)),
+            Ok(2)
+        );
+        assert_eq!(
+            cal.working_days_between(d(2020, 9, 29), d(2020, 9, 30)),
+            Ok(1)
+        );
+        assert_eq!(
+            cal.working_days_between(d(2020, 9, 30), d(2020, 9, 30)),
+            Ok(0)
+        );
+        assert_eq!(
+            cal.working_days_between(d(2020, 10, 10), d(2020, 9, 30)),
+            Ok(0)
+        );
+    }
+
+    #[test]
+    fn a_new_year_can_be_merged_from_a_file() {
+        let mut cal = official();
+        let next = WorkCalendar::from_json(
+            r#"{"years": {"2027": {
+                "holidays": [{"date": "2027-01-01", "name": "元旦"}],
+                "workdays": [{"date": "2027-01-02"}]
+            }}}"#,
+        )
+        .unwrap();
+        cal.merge(next);
+        assert!(cal.covers(d(2027, 6, 1)));
+        assert_eq!(cal.holiday_name(d(2027, 1, 1)), Some("元旦"));
+        assert_eq!(cal.is_working_day(d(2027, 1, 2)), Ok(true));
+        assert_eq!(cal.add_working_days(d(2026, 12, 31), 1), Ok(d(2027, 1, 2)));
+        assert_eq!(cal.years().count(), 9);
+    }
+
+    #[test]
+    fn merging_a_year_already_present_replaces_it() {
+        let mut cal = official();
+        let revised = WorkCalendar::from_json(r#"{"years": {"2020": {"holidays": []}}}"#).unwrap();
+        cal.merge(revised);
+        assert_eq!(cal.is_working_day(d(2020, 10, 1)), Ok(true));
+    }
+
+    #[test]
+    fn a_malformed_file_is_rejected() {
+        let key = |json: &str| WorkCalendar::from_json(json).unwrap_err().key();
+        assert_eq!(key("{"), keys::CALENDAR_JSON);
+        assert_eq!(
+            key(r#"{"years": {"next": {"holidays": []}}}"#),
+            keys::CALENDAR_JSON
+        );
+        assert_eq!(
+            key(r#"{"years": {"2027": {"holidays": [{"date": "2027-02-30", "name": "春节"}]}}}"#),
+            keys::CALENDAR_ENTRY
+        );
+        assert_eq!(
+            key(r#"{"years": {"2027": {"holidays": [{"date": "2028-01-01", "name": "元旦"}]}}}"#),
+            keys::CALENDAR_ENTRY
+        );
+        // 2027-01-04 is a Monday: declaring it a working day means nothing.
+        assert_eq!(
+            key(r#"{"years": {"2027": {"holidays": [], "workdays": [{"date": "2027-01-04"}]}}}"#),
+            keys::CALENDAR_ENTRY
+        );
+    }
+}

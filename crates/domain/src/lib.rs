@@ -1,0 +1,41 @@
+//! Pure domain types and rules of Tongxin: no I/O, no clock, no database.
+//! Values are built by `parse` and are valid by construction; failures carry
+//! a message-catalog key (`error`), translated in `platform/i18n/*/domain.toml`.
+//!
+//! - People: `id_number` (resident ID), `document` (other ID documents),
+//!   `phone`, `sex`, `mask` (display masking of personal data).
+//! - Organisations: `uscc` (credit codes), `industry` (GB/T 4754 sections).
+//! - Places: `division` (division codes and grids), `area_level`.
+//! - Time and money: `calendar` (official working days), `dates`, `money`.
+
+pub mod area_level;
+pub mod calendar;
+pub mod dates;
+pub mod division;
+pub mod document;
+pub mod error;
+mod gb11643;
+pub mod id_number;
+pub mod industry;
+pub mod mask;
+pub mod money;
+pub mod phone;
+mod serde_str;
+pub mod sex;
+pub mod uscc;
+
+pub use area_level::AreaLevel;
+pub use calendar::WorkCalendar;
+pub use dates::{
+    CHINA_OFFSET_SECONDS, china_offset, official_date, parse_date_lenient, parse_datetime_lenient,
+};
+pub use division::{DivisionCode, TownshipKind, VillageKind};
+pub use document::{Document, DocumentType};
+pub use error::{Invalid, all_error_keys, all_warning_keys};
+pub use id_number::IdNumber;
+pub use industry::IndustrySection;
+pub use mask::{mask_address, mask_name};
+pub use money::{MoneyUnit, format_auto, format_wan, format_yi, parse_amount};
+pub use phone::Phone;
+pub use sex::Sex;
+pub use uscc::{Uscc, UsccWarning};

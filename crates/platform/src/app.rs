@@ -1,0 +1,135 @@
+//! Assembly: merges the modules' catalogs, navigation, figures, jobs and routes with the kernel's
+//! layers into one router, and serves it. The binary and `testkit` both come through here, so
+//! tests run the same stack as production.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::middleware;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::csrf::CsrfLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::config::Config;
+use crate::db::Db;
+use crate::error::AppError;
+use crate::i18n::Catalogs;
+use crate::jobs::JobRunner;
+use crate::module::Module;
+use crate::routes::{RouteInfo, Routes};
+use crate::state::AppState;
+use crate::web::{errors, metrics};
+
+pub struct App {
+    pub state: AppState,
+    pub router: Router,
+    /// Every route with its access rule, for the guard test and documentation.
+    pub routes: Vec<RouteInfo>,
+    pub jobs: JobRunner,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Tongxin API",
+        description = "同心 — district command platform for epidemic control and economic recovery. \
+            JSON under /api/v1; errors as {\"error\":{\"code\",\"message\",\"field\"}}; lists as \
+            {\"items\":[…],\"next_cursor\":…} with ?limit= and ?cursor=. Sign in with POST /api/v1/session \
+            and send the session cookie back."
+    ),
+    components(schemas(crate::api::ErrorBody, crate::api::ErrorDetail))
+)]
+struct BaseDoc;
+
+/// Builds the application from a migrated database and the modules, in display order.
+pub fn assemble(config: Config, db: Db, modules: Vec<Arc<dyn Module>>) -> anyhow::Result<App> {
+    let extra: Vec<_> = modules.iter().flat_map(|m| m.catalogs()).collect();
+    let catalogs = Catalogs::load(&extra)?;
+    let mismatched = catalogs.mismatched_keys();
+    anyhow::ensure!(mismatched.is_empty(), "catalog keys missing in one language: {mismatched:?}");
+
+    let mut nav: Vec<_> = modules.iter().flat_map(|m| m.nav()).collect();
+    nav.sort_by_key(|item| item.order);
+    let figures: Vec<_> = modules.iter().flat_map(|m| m.figures()).collect();
+    for (i, f) in figures.iter().enumerate() {
+        anyhow::ensure!(!figures[..i].iter().any(|g| g.key == f.key), "figure {} registered twice", f.key);
+    }
+    let jobs: Vec<_> = modules.iter().flat_map(|m| m.jobs()).collect();
+
+    let state = AppState::new(db, config.clone(), catalogs, nav, figures);
+    let mut routes = Routes::new(state.clone(), OpenApiRouter::with_openapi(BaseDoc::openapi()));
+    for module in &modules {
+        module.routes(&mut routes);
+    }
+    let (api, pages, index) = routes.into_parts();
+    let (api_router, openapi) = api.split_for_parts();
+    state.set_openapi_json(serde_json::to_string(&openapi)?);
+
+    let router = Router::new()
+        .merge(api_router)
+        .merge(pages)
+        .fallback(|| async { AppError::not_found() })
+        .layer(middleware::from_fn_with_state(state.clone(), metrics::track))
+        // Cross-site state changes are refused by Sec-Fetch-Site/Origin; API clients without
+        // either header (devices, scripts) pass, and authenticate by session or token.
+        .layer(CsrfLayer::new())
+        .layer(RequestBodyLimitLayer::new(config.body_limit))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            config.request_timeout,
+        ))
+        .layer(middleware::from_fn_with_state(state.clone(), errors::render))
+        .layer(security_headers())
+        .layer(CompressionLayer::new())
+        .layer(CatchPanicLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state.clone());
+
+    let runner = JobRunner::new(state.clone(), jobs);
+    Ok(App { state, router, routes: index, jobs: runner })
+}
+
+/// Content-Security-Policy without inline scripts, no framing, no sniffing, no referrer leaks.
+fn security_headers() -> tower::layer::util::Stack<
+    SetResponseHeaderLayer<HeaderValue>,
+    tower::layer::util::Stack<
+        SetResponseHeaderLayer<HeaderValue>,
+        tower::layer::util::Stack<SetResponseHeaderLayer<HeaderValue>, SetResponseHeaderLayer<HeaderValue>>,
+    >,
+> {
+    let csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+               connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; \
+               form-action 'self'; frame-ancestors 'none'";
+    tower::layer::util::Stack::new(
+        SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp)),
+        tower::layer::util::Stack::new(
+            SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+            tower::layer::util::Stack::new(
+                SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")),
+                SetResponseHeaderLayer::overriding(HeaderName::from_static("x-frame-options"), HeaderValue::from_static("DENY")),
+            ),
+        ),
+    )
+}
+
+/// Serves until `shutdown` resolves, with the jobs running beside the server.
+pub async fn serve(
+    app: App,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let jobs = if app.state.config().run_jobs { Some(app.jobs.start()) } else { None };
+    let service = app.router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service).with_graceful_shutdown(shutdown).await?;
+    if let Some(jobs) = jobs {
+        jobs.abort();
+    }
+    Ok(())
+}

@@ -1,0 +1,105 @@
+//! The login page, signing out, and the language switch.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::api::{authenticate, start_session};
+use super::{SESSION_COOKIE, session};
+use crate::error::{AppError, AppResult};
+use crate::i18n::{LANG_COOKIE, Lang};
+use crate::state::AppState;
+use crate::web::{ClientAddr, Page, cookies, render};
+
+#[derive(Deserialize, Default)]
+pub struct NextQuery {
+    pub next: Option<String>,
+}
+
+/// Only paths on this site: `/x`, never `//host` or `https://…`.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    page: Page,
+    next: String,
+    username: String,
+    error: Option<String>,
+}
+
+/// `GET /login`
+pub async fn form(page: Page, Query(q): Query<NextQuery>) -> AppResult<Response> {
+    let next = safe_next(q.next.as_deref());
+    if page.user.is_some() {
+        return Ok(Redirect::to(&next).into_response());
+    }
+    Ok(render(&LoginPage { page: page.titled("login.title"), next, username: String::new(), error: None })?.into_response())
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    pub username: String,
+    #[serde(default)]
+    pub password: String,
+    pub next: Option<String>,
+}
+
+/// `POST /login`
+pub async fn submit(
+    State(state): State<AppState>,
+    page: Page,
+    ClientAddr(addr): ClientAddr,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> AppResult<Response> {
+    let next = safe_next(form.next.as_deref());
+    match authenticate(&state, &form.username, &form.password).await {
+        Ok(user_id) => {
+            let cookie = start_session(&state, user_id, addr, &headers).await?;
+            let mut response = Redirect::to(&next).into_response();
+            response.headers_mut().insert(header::SET_COOKIE, cookie);
+            Ok(response)
+        }
+        Err(err) if err.status == StatusCode::UNAUTHORIZED => {
+            let error = Some(page.t(&err.key).to_string());
+            let view = LoginPage { page: page.titled("login.title"), next, username: form.username, error };
+            Ok((StatusCode::UNAUTHORIZED, render(&view)?).into_response())
+        }
+        Err(err) => Err(err),
+    }
+}
+
+/// `POST /logout`
+pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
+    if let Some(token) = cookies::get(&headers, SESSION_COOKIE) {
+        session::delete(state.db(), &token).await?;
+    }
+    let clear = cookies::clear(SESSION_COOKIE, state.config().secure_cookies);
+    let mut response = Redirect::to("/login").into_response();
+    response.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&clear).map_err(AppError::internal)?);
+    Ok(response)
+}
+
+/// `GET /lang/{tag}?next=`: remembers the language for a year and goes back.
+pub async fn switch_lang(
+    State(state): State<AppState>,
+    Path(tag): Path<String>,
+    Query(q): Query<NextQuery>,
+) -> AppResult<Response> {
+    let lang = Lang::parse(&tag).ok_or_else(AppError::not_found)?;
+    let cookie = cookies::set(LANG_COOKIE, lang.tag(), 365 * 24 * 3600, state.config().secure_cookies, false);
+    let mut response = Redirect::to(&safe_next(q.next.as_deref())).into_response();
+    response.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&cookie).map_err(AppError::internal)?);
+    Ok(response)
+}
+

@@ -1,0 +1,47 @@
+//! Run-time settings of a node. The CLI fills them from flags, `TONGXIN_*` variables and an
+//! optional TOML file; tests build them directly.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub db_url: String,
+    pub listen: SocketAddr,
+    pub max_connections: u32,
+    /// Mark cookies `Secure`: set when served over TLS (directly or behind a TLS proxy).
+    pub secure_cookies: bool,
+    /// A session unused this long ends.
+    pub session_idle: Duration,
+    /// A session ends this long after login, however busy.
+    pub session_absolute: Duration,
+    /// Names this node in job leases and logs.
+    pub node_id: String,
+    /// Run periodic jobs on this node (they still take a lease, so several nodes may all say yes).
+    pub run_jobs: bool,
+    /// Largest request body accepted, in bytes.
+    pub body_limit: usize,
+    pub request_timeout: Duration,
+}
+
+impl Config {
+    pub fn new(db_url: impl Into<String>, listen: SocketAddr) -> Self {
+        Config {
+            db_url: db_url.into(),
+            listen,
+            max_connections: 16,
+            secure_cookies: false,
+            session_idle: Duration::from_secs(2 * 3600),
+            session_absolute: Duration::from_secs(12 * 3600),
+            node_id: default_node_id(),
+            run_jobs: true,
+            body_limit: 32 * 1024 * 1024,
+            request_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+fn default_node_id() -> String {
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "node".into());
+    format!("{host}-{}", std::process::id())
+}

@@ -1,0 +1,99 @@
+//! The one road to the database: a concrete `Db` over SQLite or PostgreSQL, the `with_db!` and
+//! `with_tx!` macros that run the same portable SQL on either, connection set-up and migrations.
+//!
+//! Portable SQL here means: `$1`-style placeholders (SQLite accepts them), `ON CONFLICT … DO UPDATE`,
+//! `RETURNING`, timestamps bound from Rust (never `now()`), and subtree queries as byte ranges on
+//! division codes. Repositories own their SQL as `const`s next to the function that runs it.
+
+mod connect;
+mod lease;
+mod migrate;
+
+pub use connect::{Backend, connect};
+pub use lease::try_take_lease;
+pub use migrate::{MigrationStatus, migrate, migration_status};
+
+use sqlx::{PgPool, SqlitePool};
+
+/// A pool on one of the two supported backends.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+impl Db {
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Connections open and idle, for `/metrics`.
+    pub fn pool_usage(&self) -> (u32, usize) {
+        match self {
+            Db::Sqlite(p) => (p.size(), p.num_idle()),
+            Db::Postgres(p) => (p.size(), p.num_idle()),
+        }
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite(p) => p.close().await,
+            Db::Postgres(p) => p.close().await,
+        }
+    }
+
+    /// A cheap round trip, for `/readyz`.
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        const SQL: &str = "SELECT 1";
+        crate::with_db!(self, pool => sqlx::query(SQL).execute(pool).await.map(|_| ()))
+    }
+}
+
+/// Runs `$body` with `$pool` bound to the concrete pool of either backend. The body is compiled
+/// once per backend, so it may use any sqlx API generic over the database.
+///
+/// ```ignore
+/// with_db!(db, pool => sqlx::query(SQL).bind(code).execute(pool).await.map(|r| r.rows_affected()))?;
+/// ```
+#[macro_export]
+macro_rules! with_db {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite($pool) => $body,
+            $crate::db::Db::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Runs `$body` inside a write transaction bound to `$tx`, committing when the body succeeds.
+/// The body must evaluate to `Result<T, E>` where `E: From<sqlx::Error>`; an `Err` rolls back.
+/// On SQLite the transaction begins `IMMEDIATE`, taking the write lock up front, so two writers
+/// never deadlock upgrading from a read lock (the busy timeout then queues them).
+#[macro_export]
+macro_rules! with_tx {
+    ($db:expr, $tx:ident => $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite(pool) => {
+                #[allow(unused_mut)]
+                let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+                let result = $body;
+                if result.is_ok() {
+                    $tx.commit().await?;
+                }
+                result
+            }
+            $crate::db::Db::Postgres(pool) => {
+                #[allow(unused_mut)]
+                let mut $tx = pool.begin().await?;
+                let result = $body;
+                if result.is_ok() {
+                    $tx.commit().await?;
+                }
+                result
+            }
+        }
+    };
+}

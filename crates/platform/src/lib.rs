@@ -1,0 +1,31 @@
+//! The Tongxin kernel. Everything a campaign module needs and nothing campaign-specific:
+//! storage (`db`), the jurisdiction tree (`areas`), users and sessions (`users`, `auth`), the
+//! route registry with access rules (`routes`), the web shell (`web`, templates, assets), API
+//! conventions (`api`), message catalogs (`i18n`), periodic jobs (`jobs`), the module trait
+//! (`module`), the demo district's base (`demo`) and assembly (`app`). See ARCHITECTURE.md.
+
+pub mod api;
+pub mod app;
+pub mod areas;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod home;
+pub mod i18n;
+pub mod jobs;
+pub mod kernel;
+pub mod module;
+pub mod routes;
+pub mod state;
+pub mod users;
+pub mod web;
+
+pub use app::{App, assemble, serve};
+pub use config::Config;
+pub use db::Db;
+pub use error::{AppError, AppResult};
+pub use kernel::Kernel;
+pub use module::Module;
+pub use state::AppState;

@@ -1,0 +1,84 @@
+//! The state every handler receives: the database, settings, catalogs, and what the modules
+//! registered (navigation, figures). Cheap to clone.
+
+use std::sync::{Arc, OnceLock};
+
+use crate::config::Config;
+use crate::db::Db;
+use crate::i18n::{Catalogs, Lang, Tr};
+use crate::module::{FigureDef, NavItem};
+use crate::web::metrics::Metrics;
+
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+struct Inner {
+    db: Db,
+    config: Config,
+    catalogs: Catalogs,
+    nav: Vec<NavItem>,
+    figures: Vec<FigureDef>,
+    metrics: Metrics,
+    openapi_json: OnceLock<String>,
+}
+
+impl AppState {
+    pub(crate) fn new(
+        db: Db,
+        config: Config,
+        catalogs: Catalogs,
+        nav: Vec<NavItem>,
+        figures: Vec<FigureDef>,
+    ) -> Self {
+        AppState(Arc::new(Inner {
+            db,
+            config,
+            catalogs,
+            nav,
+            figures,
+            metrics: Metrics::default(),
+            openapi_json: OnceLock::new(),
+        }))
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.0.db
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.0.config
+    }
+
+    pub fn catalogs(&self) -> &Catalogs {
+        &self.0.catalogs
+    }
+
+    pub fn tr(&self, lang: Lang) -> Tr {
+        Tr::new(lang, self.0.catalogs.get(lang).clone())
+    }
+
+    /// Navigation entries of every module, in display order.
+    pub fn nav(&self) -> &[NavItem] {
+        &self.0.nav
+    }
+
+    pub fn figures(&self) -> &[FigureDef] {
+        &self.0.figures
+    }
+
+    pub fn figure(&self, key: &str) -> Option<&FigureDef> {
+        self.0.figures.iter().find(|f| f.key == key)
+    }
+
+    pub(crate) fn metrics(&self) -> &Metrics {
+        &self.0.metrics
+    }
+
+    pub(crate) fn set_openapi_json(&self, json: String) {
+        let _ = self.0.openapi_json.set(json);
+    }
+
+    pub fn openapi_json(&self) -> &str {
+        self.0.openapi_json.get().map(String::as_str).unwrap_or("{}")
+    }
+}

@@ -1,0 +1,7 @@
+//! Org units and user accounts: storage, and the administration pages for admins.
+
+pub mod pages;
+pub mod repo;
+pub mod units;
+
+pub use repo::{NewUser, UserRow};

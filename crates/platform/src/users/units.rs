@@ -1,0 +1,51 @@
+//! Org units: the command office, departments, township and village offices, teams.
+
+use chrono::Utc;
+use serde::Serialize;
+
+use crate::db::Db;
+
+/// Kinds of unit, stored as snake_case words.
+pub const UNIT_KINDS: [&str; 6] = ["command", "department", "township", "village", "team", "enterprise"];
+
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+pub struct Unit {
+    pub id: i64,
+    pub name: String,
+    pub kind: String,
+    pub area_code: String,
+    pub parent_id: Option<i64>,
+}
+
+pub const INSERT_SQL: &str = "INSERT INTO org_units (name, kind, area_code, parent_id, created_at) \
+     VALUES ($1, $2, $3, $4, $5) RETURNING id";
+
+pub async fn insert(
+    db: &Db,
+    name: &str,
+    kind: &str,
+    area_code: &str,
+    parent_id: Option<i64>,
+) -> Result<i64, sqlx::Error> {
+    crate::with_db!(db, pool => sqlx::query_scalar(INSERT_SQL)
+        .bind(name).bind(kind).bind(area_code).bind(parent_id).bind(Utc::now())
+        .fetch_one(pool).await)
+}
+
+/// Units whose area lies in the subtree `[lo, hi)`, by area then name.
+pub async fn in_subtree(db: &Db, lo: &str, hi: &str) -> Result<Vec<Unit>, sqlx::Error> {
+    const SQL: &str = "SELECT id, name, kind, area_code, parent_id FROM org_units \
+         WHERE area_code >= $1 AND area_code < $2 ORDER BY area_code, name LIMIT 2000";
+    crate::with_db!(db, pool => sqlx::query_as(SQL).bind(lo).bind(hi).fetch_all(pool).await)
+}
+
+/// The unit named `name` in exactly `area_code`.
+pub async fn find(db: &Db, area_code: &str, name: &str) -> Result<Option<Unit>, sqlx::Error> {
+    const SQL: &str = "SELECT id, name, kind, area_code, parent_id FROM org_units WHERE area_code = $1 AND name = $2";
+    crate::with_db!(db, pool => sqlx::query_as(SQL).bind(area_code).bind(name).fetch_optional(pool).await)
+}
+
+pub async fn get(db: &Db, id: i64) -> Result<Option<Unit>, sqlx::Error> {
+    const SQL: &str = "SELECT id, name, kind, area_code, parent_id FROM org_units WHERE id = $1";
+    crate::with_db!(db, pool => sqlx::query_as(SQL).bind(id).fetch_optional(pool).await)
+}

@@ -1,0 +1,141 @@
+//! The command line. Every option is also a `TONGXIN_*` environment variable, and the settings
+//! of `serve` and `demo` may come from a TOML file (`--config`); a flag beats the variable, the
+//! variable beats the file, the file beats the default.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(name = "tongxin", version, about = "同心 Tongxin — district command platform for epidemic control and economic recovery")]
+pub struct Cli {
+    /// TOML file with settings (keys as the long options: db, listen, secure_cookies, …).
+    #[arg(long, env = "TONGXIN_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+
+    /// Database URL: sqlite://FILE or postgres://USER@HOST/DB [default: sqlite://tongxin.db].
+    #[arg(long, env = "TONGXIN_DB", global = true)]
+    pub db: Option<String>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the platform.
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Build a synthetic demo district and serve it.
+    Demo(DemoArgs),
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage the area tree.
+    #[command(subcommand)]
+    Areas(AreasCommand),
+    /// Copy a SQLite database while it runs (for PostgreSQL, prints how to use pg_dump).
+    Backup {
+        /// The file to write; it must not exist yet.
+        #[arg(long, env = "TONGXIN_BACKUP_OUT")]
+        out: PathBuf,
+    },
+    /// Print the version.
+    Version,
+}
+
+#[derive(Args, Debug, Default, Clone)]
+pub struct ServeArgs {
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, env = "TONGXIN_LISTEN")]
+    pub listen: Option<String>,
+    /// Mark cookies Secure (set when users reach the platform over HTTPS).
+    #[arg(long, env = "TONGXIN_SECURE_COOKIES")]
+    pub secure_cookies: Option<bool>,
+    /// Minutes of inactivity that end a session [default: 120].
+    #[arg(long, env = "TONGXIN_SESSION_IDLE_MINUTES")]
+    pub session_idle_minutes: Option<u64>,
+    /// Hours after sign-in that end a session [default: 12].
+    #[arg(long, env = "TONGXIN_SESSION_ABSOLUTE_HOURS")]
+    pub session_absolute_hours: Option<u64>,
+    /// Run periodic jobs on this node [default: true; a lease lets one node run each].
+    #[arg(long, env = "TONGXIN_RUN_JOBS")]
+    pub run_jobs: Option<bool>,
+    /// Database connections per node [default: 16].
+    #[arg(long, env = "TONGXIN_MAX_CONNECTIONS")]
+    pub max_connections: Option<u32>,
+}
+
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    pub serve: ServeArgs,
+    /// tiny, district or city.
+    #[arg(long, env = "TONGXIN_DEMO_SCALE", default_value = "district")]
+    pub scale: String,
+    /// Seed of the generator: the same seed makes the same district.
+    #[arg(long, env = "TONGXIN_DEMO_SEED", default_value_t = 2020)]
+    pub seed: u64,
+    /// Password of every demo account. With the default one the server listens on loopback only.
+    #[arg(long, env = "TONGXIN_DEMO_PASSWORD")]
+    pub password: Option<String>,
+    /// Only build the database; do not serve.
+    #[arg(long)]
+    pub no_serve: bool,
+    /// Delete an existing SQLite demo database first.
+    #[arg(long)]
+    pub fresh: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Create an account, active at once.
+    Add {
+        #[arg(long)]
+        username: String,
+        /// admin, commander, department, township, village, grid, checkpoint, inspector, enterprise, auditor.
+        #[arg(long)]
+        role: String,
+        /// Division code of the area the user works in.
+        #[arg(long)]
+        area: String,
+        /// Name of the user's unit in that area (created if missing).
+        #[arg(long)]
+        unit: Option<String>,
+        /// Name shown in the interface [default: the user name].
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Set a user's password (read from standard input); other sessions end.
+    Passwd {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Disable an account and end its sessions.
+    Disable {
+        #[arg(long)]
+        username: String,
+    },
+    /// List accounts, optionally in an area's subtree.
+    List {
+        #[arg(long)]
+        area: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AreasCommand {
+    /// Import codes and names (CSV, JSON, xlsx/xls) as the statistics bureau publishes them.
+    Import {
+        file: PathBuf,
+        /// Edition year for rows that do not name one [default: this year].
+        #[arg(long)]
+        edition_year: Option<i32>,
+    },
+}
