@@ -84,7 +84,10 @@ pub fn page_of<T>(mut rows: Vec<T>, limit: u32, key: impl Fn(&T) -> String) -> L
     } else {
         None
     };
-    ListPage { items: rows, next_cursor }
+    ListPage {
+        items: rows,
+        next_cursor,
+    }
 }
 
 /// JSON body; malformed JSON or a wrong shape answers 400/422 with a catalog message.

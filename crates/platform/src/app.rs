@@ -53,18 +53,28 @@ pub fn assemble(config: Config, db: Db, modules: Vec<Arc<dyn Module>>) -> anyhow
     let extra: Vec<_> = modules.iter().flat_map(|m| m.catalogs()).collect();
     let catalogs = Catalogs::load(&extra)?;
     let mismatched = catalogs.mismatched_keys();
-    anyhow::ensure!(mismatched.is_empty(), "catalog keys missing in one language: {mismatched:?}");
+    anyhow::ensure!(
+        mismatched.is_empty(),
+        "catalog keys missing in one language: {mismatched:?}"
+    );
 
     let mut nav: Vec<_> = modules.iter().flat_map(|m| m.nav()).collect();
     nav.sort_by_key(|item| item.order);
     let figures: Vec<_> = modules.iter().flat_map(|m| m.figures()).collect();
     for (i, f) in figures.iter().enumerate() {
-        anyhow::ensure!(!figures[..i].iter().any(|g| g.key == f.key), "figure {} registered twice", f.key);
+        anyhow::ensure!(
+            !figures[..i].iter().any(|g| g.key == f.key),
+            "figure {} registered twice",
+            f.key
+        );
     }
     let jobs: Vec<_> = modules.iter().flat_map(|m| m.jobs()).collect();
 
     let state = AppState::new(db, config.clone(), catalogs, nav, figures);
-    let mut routes = Routes::new(state.clone(), OpenApiRouter::with_openapi(BaseDoc::openapi()));
+    let mut routes = Routes::new(
+        state.clone(),
+        OpenApiRouter::with_openapi(BaseDoc::openapi()),
+    );
     for module in &modules {
         module.routes(&mut routes);
     }
@@ -76,7 +86,10 @@ pub fn assemble(config: Config, db: Db, modules: Vec<Arc<dyn Module>>) -> anyhow
         .merge(api_router)
         .merge(pages)
         .fallback(|| async { AppError::not_found() })
-        .layer(middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
         // Cross-site state changes are refused by Sec-Fetch-Site/Origin; API clients without
         // either header (devices, scripts) pass, and authenticate by session or token.
         .layer(CsrfLayer::new())
@@ -85,7 +98,10 @@ pub fn assemble(config: Config, db: Db, modules: Vec<Arc<dyn Module>>) -> anyhow
             axum::http::StatusCode::REQUEST_TIMEOUT,
             config.request_timeout,
         ))
-        .layer(middleware::from_fn_with_state(state.clone(), errors::render))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            errors::render,
+        ))
         .layer(security_headers())
         .layer(CompressionLayer::new())
         .layer(CatchPanicLayer::new())
@@ -93,7 +109,12 @@ pub fn assemble(config: Config, db: Db, modules: Vec<Arc<dyn Module>>) -> anyhow
         .with_state(state.clone());
 
     let runner = JobRunner::new(state.clone(), jobs);
-    Ok(App { state, router, routes: index, jobs: runner })
+    Ok(App {
+        state,
+        router,
+        routes: index,
+        jobs: runner,
+    })
 }
 
 /// Content-Security-Policy without inline scripts, no framing, no sniffing, no referrer leaks.
@@ -101,19 +122,34 @@ fn security_headers() -> tower::layer::util::Stack<
     SetResponseHeaderLayer<HeaderValue>,
     tower::layer::util::Stack<
         SetResponseHeaderLayer<HeaderValue>,
-        tower::layer::util::Stack<SetResponseHeaderLayer<HeaderValue>, SetResponseHeaderLayer<HeaderValue>>,
+        tower::layer::util::Stack<
+            SetResponseHeaderLayer<HeaderValue>,
+            SetResponseHeaderLayer<HeaderValue>,
+        >,
     >,
 > {
     let csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; \
                form-action 'self'; frame-ancestors 'none'";
     tower::layer::util::Stack::new(
-        SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp)),
+        SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(csp),
+        ),
         tower::layer::util::Stack::new(
-            SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+            SetResponseHeaderLayer::overriding(
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ),
             tower::layer::util::Stack::new(
-                SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")),
-                SetResponseHeaderLayer::overriding(HeaderName::from_static("x-frame-options"), HeaderValue::from_static("DENY")),
+                SetResponseHeaderLayer::overriding(
+                    header::REFERRER_POLICY,
+                    HeaderValue::from_static("same-origin"),
+                ),
+                SetResponseHeaderLayer::overriding(
+                    HeaderName::from_static("x-frame-options"),
+                    HeaderValue::from_static("DENY"),
+                ),
             ),
         ),
     )
@@ -125,9 +161,17 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let jobs = if app.state.config().run_jobs { Some(app.jobs.start()) } else { None };
-    let service = app.router.into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, service).with_graceful_shutdown(shutdown).await?;
+    let jobs = if app.state.config().run_jobs {
+        Some(app.jobs.start())
+    } else {
+        None
+    };
+    let service = app
+        .router
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service)
+        .with_graceful_shutdown(shutdown)
+        .await?;
     if let Some(jobs) = jobs {
         jobs.abort();
     }

@@ -54,7 +54,9 @@ impl DemoContext {
     /// A generator for a module, seeded from the demo seed and the module's name, so adding one
     /// module never changes another's data.
     pub fn rng(&self, module: &str) -> StdRng {
-        let salt = module.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+        let salt = module.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+        });
         StdRng::seed_from_u64(self.seed ^ salt)
     }
 }
@@ -74,9 +76,10 @@ pub struct DemoSummary {
 }
 
 const SYLLABLES: &[char] = &[
-    '安', '宁', '和', '平', '兴', '福', '东', '西', '南', '北', '新', '丰', '泰', '华', '康', '乐', '祥', '瑞',
-    '清', '河', '山', '湖', '桥', '林', '石', '杨', '柳', '梅', '桃', '金', '沙', '龙', '凤', '鹤', '春', '秋',
-    '光', '明', '阳', '青', '云', '溪', '泉', '白', '长', '永', '顺', '广', '德', '仁', '盛', '昌', '隆', '源',
+    '安', '宁', '和', '平', '兴', '福', '东', '西', '南', '北', '新', '丰', '泰', '华', '康', '乐',
+    '祥', '瑞', '清', '河', '山', '湖', '桥', '林', '石', '杨', '柳', '梅', '桃', '金', '沙', '龙',
+    '凤', '鹤', '春', '秋', '光', '明', '阳', '青', '云', '溪', '泉', '白', '长', '永', '顺', '广',
+    '德', '仁', '盛', '昌', '隆', '源',
 ];
 
 /// The district's departments: (unit name, user name suffix).
@@ -121,32 +124,59 @@ struct Plan {
 }
 
 fn plan(scale: Scale, seed: u64) -> Plan {
-    let mut names = NameMaker { rng: StdRng::seed_from_u64(seed), used: Default::default() };
-    let mut p = Plan { areas: Vec::new(), units: Vec::new(), users: Vec::new() };
+    let mut names = NameMaker {
+        rng: StdRng::seed_from_u64(seed),
+        used: Default::default(),
+    };
+    let mut p = Plan {
+        areas: Vec::new(),
+        units: Vec::new(),
+        users: Vec::new(),
+    };
     let province = DivisionCode::parse("990000000000").expect("valid");
     let city = DivisionCode::parse("990100000000").expect("valid");
     let districts: Vec<DivisionCode> = match scale {
-        Scale::City => (1..=5).map(|n| city.child_code(n).expect("valid")).collect(),
+        Scale::City => (1..=5)
+            .map(|n| city.child_code(n).expect("valid"))
+            .collect(),
         _ => vec![city.child_code(2).expect("valid")],
     };
-    let root = if scale == Scale::City { city.clone() } else { districts[0].clone() };
+    let root = if scale == Scale::City {
+        city.clone()
+    } else {
+        districts[0].clone()
+    };
     if scale == Scale::City {
         p.areas.push((city.clone(), "示范市".into(), None));
     }
     let _ = province;
     for (d_index, district) in districts.iter().enumerate() {
-        let district_name = if d_index == 0 { "同心区".to_string() } else { names.make("区") };
+        let district_name = if d_index == 0 {
+            "同心区".to_string()
+        } else {
+            names.make("区")
+        };
         let parent = (scale == Scale::City).then(|| city.clone());
-        p.areas.push((district.clone(), district_name.clone(), parent));
-        let prefix = if scale == Scale::City { format!("d{:02}-", d_index + 1) } else { String::new() };
+        p.areas
+            .push((district.clone(), district_name.clone(), parent));
+        let prefix = if scale == Scale::City {
+            format!("d{:02}-", d_index + 1)
+        } else {
+            String::new()
+        };
         let (townships, villages, grids) = scale.shape();
         // Sub-districts (001…), towns (101…), townships (201…): about 40/40/20.
         let sub_districts = (townships * 2).div_ceil(5);
         let towns = (townships * 2) / 5;
         let command_unit = format!("{district_name}疫情防控和经济发展指挥部");
-        p.units.push((command_unit.clone(), "command", district.clone()));
+        p.units
+            .push((command_unit.clone(), "command", district.clone()));
         for (dept, _) in DEPARTMENTS {
-            p.units.push((dept.replacen('区', &district_name, 1), "department", district.clone()));
+            p.units.push((
+                dept.replacen('区', &district_name, 1),
+                "department",
+                district.clone(),
+            ));
         }
         for (dept, short) in DEPARTMENTS {
             p.users.push((
@@ -158,15 +188,44 @@ fn plan(scale: Scale, seed: u64) -> Plan {
             ));
         }
         for n in 1..=3 {
-            p.users.push((format!("{prefix}inspector{n:02}"), format!("检查员{n}"), Role::Inspector, district.clone(),
-                Some(DEPARTMENTS[8].0.replacen('区', &district_name, 1))));
+            p.users.push((
+                format!("{prefix}inspector{n:02}"),
+                format!("检查员{n}"),
+                Role::Inspector,
+                district.clone(),
+                Some(DEPARTMENTS[8].0.replacen('区', &district_name, 1)),
+            ));
         }
         if d_index == 0 {
-            p.users.push(("admin".into(), "系统管理员".into(), Role::Admin, root.clone(), None));
-            p.users.push(("commander".into(), "指挥长".into(), Role::Commander, root.clone(), Some(command_unit.clone())));
-            p.users.push(("auditor".into(), "审计员".into(), Role::Auditor, root.clone(), None));
+            p.users.push((
+                "admin".into(),
+                "系统管理员".into(),
+                Role::Admin,
+                root.clone(),
+                None,
+            ));
+            p.users.push((
+                "commander".into(),
+                "指挥长".into(),
+                Role::Commander,
+                root.clone(),
+                Some(command_unit.clone()),
+            ));
+            p.users.push((
+                "auditor".into(),
+                "审计员".into(),
+                Role::Auditor,
+                root.clone(),
+                None,
+            ));
         } else {
-            p.users.push((format!("{prefix}commander"), format!("{district_name}指挥长"), Role::Commander, district.clone(), Some(command_unit.clone())));
+            p.users.push((
+                format!("{prefix}commander"),
+                format!("{district_name}指挥长"),
+                Role::Commander,
+                district.clone(),
+                Some(command_unit.clone()),
+            ));
         }
         let mut village_no = 0u32;
         for t in 0..townships {
@@ -179,13 +238,39 @@ fn plan(scale: Scale, seed: u64) -> Plan {
             };
             let township = district.child_code(number).expect("valid township");
             let township_name = names.make(suffix);
-            p.areas.push((township.clone(), township_name.clone(), Some(district.clone())));
-            let office = if suffix == "街道" { format!("{township_name}办事处") } else { format!("{township_name}人民政府") };
+            p.areas.push((
+                township.clone(),
+                township_name.clone(),
+                Some(district.clone()),
+            ));
+            let office = if suffix == "街道" {
+                format!("{township_name}办事处")
+            } else {
+                format!("{township_name}人民政府")
+            };
             p.units.push((office.clone(), "township", township.clone()));
-            p.users.push((format!("{prefix}town{:02}", t + 1), format!("{township_name}值班员"), Role::Township, township.clone(), Some(office.clone())));
+            p.users.push((
+                format!("{prefix}town{:02}", t + 1),
+                format!("{township_name}值班员"),
+                Role::Township,
+                township.clone(),
+                Some(office.clone()),
+            ));
             if t < 3 {
-                p.users.push((format!("{prefix}checkpoint{:02}", t + 1), format!("{township_name}卡口"), Role::Checkpoint, township.clone(), Some(office.clone())));
-                p.users.push((format!("{prefix}enterprise{:02}", t + 1), format!("{township_name}企业联络员"), Role::Enterprise, township.clone(), None));
+                p.users.push((
+                    format!("{prefix}checkpoint{:02}", t + 1),
+                    format!("{township_name}卡口"),
+                    Role::Checkpoint,
+                    township.clone(),
+                    Some(office.clone()),
+                ));
+                p.users.push((
+                    format!("{prefix}enterprise{:02}", t + 1),
+                    format!("{township_name}企业联络员"),
+                    Role::Enterprise,
+                    township.clone(),
+                    None,
+                ));
             }
             // Villages spread evenly; the first ones get the remainder.
             let here = villages / townships + u32::from(t < villages % townships);
@@ -196,15 +281,39 @@ fn plan(scale: Scale, seed: u64) -> Plan {
                 let number = if community { 1 + v } else { 200 + v };
                 let village = township.child_code(number).expect("valid village");
                 let village_name = names.make(if community { "社区" } else { "村" });
-                p.areas.push((village.clone(), village_name.clone(), Some(township.clone())));
-                let committee = format!("{village_name}{}", if community { "居委会" } else { "村委会" });
-                p.units.push((committee.clone(), "village", village.clone()));
-                p.users.push((format!("{prefix}v{:02}{:02}", t + 1, v + 1), format!("{village_name}干部"), Role::Village, village.clone(), Some(committee.clone())));
+                p.areas.push((
+                    village.clone(),
+                    village_name.clone(),
+                    Some(township.clone()),
+                ));
+                let committee = format!(
+                    "{village_name}{}",
+                    if community { "居委会" } else { "村委会" }
+                );
+                p.units
+                    .push((committee.clone(), "village", village.clone()));
+                p.users.push((
+                    format!("{prefix}v{:02}{:02}", t + 1, v + 1),
+                    format!("{village_name}干部"),
+                    Role::Village,
+                    village.clone(),
+                    Some(committee.clone()),
+                ));
                 let grid_count = grids / villages + u32::from(village_no <= grids % villages);
                 for g in 1..=grid_count {
                     let grid = village.child_code(g).expect("valid grid");
-                    p.areas.push((grid.clone(), format!("{village_name}第{g}网格"), Some(village.clone())));
-                    p.users.push((format!("{prefix}g{:02}{:02}{:02}", t + 1, v + 1, g), format!("{village_name}第{g}网格员"), Role::Grid, grid, Some(committee.clone())));
+                    p.areas.push((
+                        grid.clone(),
+                        format!("{village_name}第{g}网格"),
+                        Some(village.clone()),
+                    ));
+                    p.users.push((
+                        format!("{prefix}g{:02}{:02}{:02}", t + 1, v + 1, g),
+                        format!("{village_name}第{g}网格员"),
+                        Role::Grid,
+                        grid,
+                        Some(committee.clone()),
+                    ));
                 }
             }
         }
@@ -214,7 +323,12 @@ fn plan(scale: Scale, seed: u64) -> Plan {
 
 /// Creates the base of the demo district in an empty database. Fails if areas already exist, so
 /// a demo never mixes into real data.
-pub async fn generate(db: &Db, scale: Scale, seed: u64, password: &str) -> anyhow::Result<DemoSummary> {
+pub async fn generate(
+    db: &Db,
+    scale: Scale,
+    seed: u64,
+    password: &str,
+) -> anyhow::Result<DemoSummary> {
     anyhow::ensure!(
         crate::areas::repo::count_all(db).await? == 0,
         "the database already holds areas; the demo only fills an empty database"
@@ -257,8 +371,17 @@ pub async fn generate(db: &Db, scale: Scale, seed: u64, password: &str) -> anyho
         }
         Ok::<_, anyhow::Error>(accounts)
     })?;
-    let root = p.areas.iter().find(|(_, _, parent)| parent.is_none()).map(|(c, ..)| c.clone()).expect("a root");
-    Ok(DemoSummary { root, areas: p.areas.len(), accounts })
+    let root = p
+        .areas
+        .iter()
+        .find(|(_, _, parent)| parent.is_none())
+        .map(|(c, ..)| c.clone())
+        .expect("a root");
+    Ok(DemoSummary {
+        root,
+        areas: p.areas.len(),
+        accounts,
+    })
 }
 
 #[cfg(test)]
@@ -275,7 +398,10 @@ mod tests {
         assert_eq!(count(AreaLevel::Village), 250);
         assert_eq!(count(AreaLevel::Grid), 800);
         for role in Role::ALL {
-            assert!(p.users.iter().any(|u| u.2 == role), "no demo account for {role}");
+            assert!(
+                p.users.iter().any(|u| u.2 == role),
+                "no demo account for {role}"
+            );
         }
     }
 
@@ -285,7 +411,11 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for (code, _, parent) in &p.areas {
             if let Some(parent) = parent {
-                assert!(seen.contains(parent.as_str()), "{} before its parent", code.as_str());
+                assert!(
+                    seen.contains(parent.as_str()),
+                    "{} before its parent",
+                    code.as_str()
+                );
                 assert_eq!(code.parent().as_ref(), Some(parent));
             }
             seen.insert(code.as_str().to_string());

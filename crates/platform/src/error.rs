@@ -24,7 +24,13 @@ pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
     pub fn new(status: StatusCode, code: &'static str, key: impl Into<String>) -> Self {
-        AppError { status, code, key: key.into(), args: Vec::new(), field: None }
+        AppError {
+            status,
+            code,
+            key: key.into(),
+            args: Vec::new(),
+            field: None,
+        }
     }
 
     pub fn not_found() -> Self {
@@ -36,7 +42,11 @@ impl AppError {
     }
 
     pub fn unauthenticated() -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthenticated", "error.unauthenticated")
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "error.unauthenticated",
+        )
     }
 
     /// Input the user can fix; `key` names what is wrong.
@@ -55,7 +65,11 @@ impl AppError {
     /// A failure that is not the user's: logged in full here, shown as a generic message.
     pub fn internal(err: impl std::fmt::Display) -> Self {
         tracing::error!(error = %err, "internal error");
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "error.internal")
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "error.internal",
+        )
     }
 
     pub fn on_field(mut self, field: impl Into<String>) -> Self {

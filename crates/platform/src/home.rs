@@ -26,15 +26,23 @@ struct HomePage {
 /// `GET /`
 pub async fn home(State(state): State<AppState>, page: Page) -> AppResult<Html<String>> {
     let user = page.user.clone().ok_or_else(AppError::unauthenticated)?;
-    let today = (Utc::now() + chrono::Duration::seconds(i64::from(domain::CHINA_OFFSET_SECONDS))).date_naive();
+    let today = (Utc::now() + chrono::Duration::seconds(i64::from(domain::CHINA_OFFSET_SECONDS)))
+        .date_naive();
     let mut figures = Vec::new();
     for def in state.figures() {
         let value = (def.compute)(&state, &user.area, today).await?;
         figures.push(FigureCard {
             label: page.t(def.label_key).to_string(),
-            value: if value.fract() == 0.0 { format!("{value:.0}") } else { format!("{value:.1}") },
+            value: if value.fract() == 0.0 {
+                format!("{value:.0}")
+            } else {
+                format!("{value:.1}")
+            },
             unit: page.t(def.unit_key).to_string(),
         });
     }
-    render(&HomePage { page: page.titled("home.title"), figures })
+    render(&HomePage {
+        page: page.titled("home.title"),
+        figures,
+    })
 }

@@ -61,7 +61,15 @@ async fn run_turn(state: &AppState, job: &JobDef) -> anyhow::Result<bool> {
     let now = Utc::now();
     // The lease outlives one period a little, so a slow node keeps it while running.
     let hold = chrono::Duration::from_std(job.every + Duration::from_secs(5))?;
-    if !try_take_lease(state.db(), job.name, &state.config().node_id, now, now + hold).await? {
+    if !try_take_lease(
+        state.db(),
+        job.name,
+        &state.config().node_id,
+        now,
+        now + hold,
+    )
+    .await?
+    {
         return Ok(false);
     }
     (job.run)(state.clone()).await?;

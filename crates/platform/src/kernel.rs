@@ -41,7 +41,11 @@ impl Module for Kernel {
         r.api(Access::SignedIn, routes!(areas::api::get));
 
         r.page(Access::Public, "/assets/{*path}", get(assets::serve));
-        r.page(Access::Public, "/login", get(auth::pages::form).post(auth::pages::submit));
+        r.page(
+            Access::Public,
+            "/login",
+            get(auth::pages::form).post(auth::pages::submit),
+        );
         r.page(Access::Public, "/lang/{tag}", get(auth::pages::switch_lang));
         r.page(Access::SignedIn, "/logout", post(auth::pages::logout));
         r.page(Access::SignedIn, "/", get(crate::home::home));
@@ -52,16 +56,46 @@ impl Module for Kernel {
             "/account/password",
             get(users::pages::password_form).post(users::pages::change_password),
         );
-        r.page(Access::Roles(ADMINS), "/admin/users", get(users::pages::list));
-        r.page(Access::Roles(ADMINS), "/admin/users/new", get(users::pages::new_form).post(users::pages::create));
-        r.page(Access::Roles(ADMINS), "/admin/users/{username}/{action}", post(users::pages::set_disabled));
+        r.page(
+            Access::Roles(ADMINS),
+            "/admin/users",
+            get(users::pages::list),
+        );
+        r.page(
+            Access::Roles(ADMINS),
+            "/admin/users/new",
+            get(users::pages::new_form).post(users::pages::create),
+        );
+        r.page(
+            Access::Roles(ADMINS),
+            "/admin/users/{username}/{action}",
+            post(users::pages::set_disabled),
+        );
     }
 
     fn nav(&self) -> Vec<NavItem> {
         vec![
-            NavItem { label_key: "nav.home", href: "/", roles: &[], order: 0, on_phone_bar: true },
-            NavItem { label_key: "nav.areas", href: "/areas", roles: &[], order: 900, on_phone_bar: true },
-            NavItem { label_key: "nav.users", href: "/admin/users", roles: ADMINS, order: 1000, on_phone_bar: false },
+            NavItem {
+                label_key: "nav.home",
+                href: "/",
+                roles: &[],
+                order: 0,
+                on_phone_bar: true,
+            },
+            NavItem {
+                label_key: "nav.areas",
+                href: "/areas",
+                roles: &[],
+                order: 900,
+                on_phone_bar: true,
+            },
+            NavItem {
+                label_key: "nav.users",
+                href: "/admin/users",
+                roles: ADMINS,
+                order: 1000,
+                on_phone_bar: false,
+            },
         ]
     }
 
@@ -94,7 +128,9 @@ impl Module for Kernel {
             every: Duration::from_secs(600),
             run: |state| {
                 async move {
-                    let purged = auth::session::purge_expired(state.db(), state.config().session_idle).await?;
+                    let purged =
+                        auth::session::purge_expired(state.db(), state.config().session_idle)
+                            .await?;
                     tracing::debug!(purged, "expired sessions purged");
                     Ok(())
                 }
@@ -104,7 +140,11 @@ impl Module for Kernel {
     }
 }
 
-async fn count_level(state: &AppState, area: &domain::DivisionCode, level: AreaLevel) -> anyhow::Result<f64> {
+async fn count_level(
+    state: &AppState,
+    area: &domain::DivisionCode,
+    level: AreaLevel,
+) -> anyhow::Result<f64> {
     Ok(areas::repo::count_in_subtree(state.db(), area, level).await? as f64)
 }
 
@@ -132,5 +172,9 @@ async fn metrics_text(state: State<AppState>) -> axum::response::Response {
 #[utoipa::path(get, path = "/api/openapi.json", tag = "operations",
     responses((status = 200, description = "This OpenAPI 3 document")))]
 async fn openapi_json(State(state): State<AppState>) -> axum::response::Response {
-    ([(header::CONTENT_TYPE, "application/json")], state.openapi_json().to_string()).into_response()
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        state.openapi_json().to_string(),
+    )
+        .into_response()
 }

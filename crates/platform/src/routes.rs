@@ -47,12 +47,21 @@ pub struct Routes {
 
 impl Routes {
     pub(crate) fn new(state: AppState, api: OpenApiRouter<AppState>) -> Self {
-        Routes { state, api, pages: Router::new(), index: Vec::new() }
+        Routes {
+            state,
+            api,
+            pages: Router::new(),
+            index: Vec::new(),
+        }
     }
 
     /// Adds API routes made with `utoipa_axum::routes!(handler, …)`; they appear in the OpenAPI
     /// document with the paths and methods their `#[utoipa::path]` declares.
-    pub fn api(&mut self, access: Access, (schemas, paths, method_router): UtoipaMethodRouter<AppState>) {
+    pub fn api(
+        &mut self,
+        access: Access,
+        (schemas, paths, method_router): UtoipaMethodRouter<AppState>,
+    ) {
         for (path, item) in &paths.paths {
             let methods = [
                 ("GET", item.get.is_some()),
@@ -64,7 +73,12 @@ impl Routes {
             .into_iter()
             .filter_map(|(m, present)| present.then(|| m.to_string()))
             .collect();
-            self.index.push(RouteInfo { kind: RouteKind::Api, methods, path: path.clone(), access });
+            self.index.push(RouteInfo {
+                kind: RouteKind::Api,
+                methods,
+                path: path.clone(),
+                access,
+            });
         }
         let guarded = guard(&self.state, access, method_router);
         let api = std::mem::take(&mut self.api);
@@ -93,7 +107,11 @@ impl Routes {
     }
 }
 
-fn guard(state: &AppState, access: Access, router: MethodRouter<AppState>) -> MethodRouter<AppState> {
+fn guard(
+    state: &AppState,
+    access: Access,
+    router: MethodRouter<AppState>,
+) -> MethodRouter<AppState> {
     router.route_layer(middleware::from_fn_with_state(
         state.clone(),
         move |State(state): State<AppState>, mut req: Request, next: Next| async move {
@@ -113,7 +131,9 @@ async fn check(state: &AppState, access: Access, req: &mut Request) -> Result<()
         }
         return Ok(());
     }
-    let user = auth::resolve(state, req.headers()).await?.ok_or_else(AppError::unauthenticated)?;
+    let user = auth::resolve(state, req.headers())
+        .await?
+        .ok_or_else(AppError::unauthenticated)?;
     if let Access::Roles(roles) = access
         && !roles.contains(&user.role)
     {
@@ -122,4 +142,3 @@ async fn check(state: &AppState, access: Access, req: &mut Request) -> Result<()
     req.extensions_mut().insert(user);
     Ok(())
 }
-

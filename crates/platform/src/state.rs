@@ -79,6 +79,10 @@ impl AppState {
     }
 
     pub fn openapi_json(&self) -> &str {
-        self.0.openapi_json.get().map(String::as_str).unwrap_or("{}")
+        self.0
+            .openapi_json
+            .get()
+            .map(String::as_str)
+            .unwrap_or("{}")
     }
 }

@@ -34,7 +34,10 @@ async fn a_csv_tree_imports_and_a_second_import_only_updates(backend: Backend) {
     let file = write(&dir, "areas.csv", TREE.as_bytes());
     let counts = import_file(&app.db, &file, 2024).await.unwrap();
     assert_eq!((counts.inserted, counts.updated), (6, 0));
-    let grid = repo::get(&app.db, "990301001001001").await.unwrap().unwrap();
+    let grid = repo::get(&app.db, "990301001001001")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(grid.level, "grid");
     assert_eq!(grid.parent_code.as_deref(), Some("990301001001"));
     assert_eq!(grid.edition_year, 2024);
@@ -46,18 +49,35 @@ async fn a_csv_tree_imports_and_a_second_import_only_updates(backend: Backend) {
     let counts = import_file(&app.db, &file, 2025).await.unwrap();
     assert_eq!((counts.inserted, counts.updated), (0, 6));
     assert_eq!(repo::count_all(&app.db).await.unwrap(), 6);
-    assert_eq!(repo::get(&app.db, "990301101201").await.unwrap().unwrap().name, "西山新村");
+    assert_eq!(
+        repo::get(&app.db, "990301101201")
+            .await
+            .unwrap()
+            .unwrap()
+            .name,
+        "西山新村"
+    );
 }
 
 async fn a_gbk_csv_with_a_title_row_imports(backend: Backend) {
     let app = AppBuilder::new(backend).empty().spawn().await;
     let dir = tempfile::tempdir().unwrap();
-    let text = format!("2024年统计用区划代码\n统计用区划代码,名称\n{}", TREE.lines().skip(1).collect::<Vec<_>>().join("\n"));
+    let text = format!(
+        "2024年统计用区划代码\n统计用区划代码,名称\n{}",
+        TREE.lines().skip(1).collect::<Vec<_>>().join("\n")
+    );
     let (gbk, _, _) = encoding_rs::GBK.encode(&text);
     let file = write(&dir, "areas.csv", &gbk);
     let counts = import_file(&app.db, &file, 2024).await.unwrap();
     assert_eq!(counts.inserted, 6);
-    assert_eq!(repo::get(&app.db, "990301101000").await.unwrap().unwrap().name, "西山镇");
+    assert_eq!(
+        repo::get(&app.db, "990301101000")
+            .await
+            .unwrap()
+            .unwrap()
+            .name,
+        "西山镇"
+    );
 }
 
 async fn a_broken_tree_is_refused_whole_with_each_bad_row_named(backend: Backend) {
@@ -72,12 +92,22 @@ async fn a_broken_tree_is_refused_whole_with_each_bad_row_named(backend: Backend
     };
     let rows: Vec<usize> = problems.iter().map(|p| p.row).collect();
     assert_eq!(rows, vec![8, 9, 10, 11]);
-    let tr = platform::i18n::Tr::new(Lang::ZhCn, Catalogs::load(&[]).unwrap().get(Lang::ZhCn).clone());
+    let tr = platform::i18n::Tr::new(
+        Lang::ZhCn,
+        Catalogs::load(&[]).unwrap().get(Lang::ZhCn).clone(),
+    );
     let messages: Vec<String> = problems.iter().map(|p| p.message(&tr)).collect();
-    assert!(messages[0].starts_with("第 8 行") && messages[0].contains("990301202000"), "{messages:?}");
+    assert!(
+        messages[0].starts_with("第 8 行") && messages[0].contains("990301202000"),
+        "{messages:?}"
+    );
     assert!(messages[2].contains("重复"), "{messages:?}");
     assert!(messages[3].contains("没有名称"), "{messages:?}");
-    assert_eq!(repo::count_all(&app.db).await.unwrap(), 0, "nothing may be stored");
+    assert_eq!(
+        repo::count_all(&app.db).await.unwrap(),
+        0,
+        "nothing may be stored"
+    );
 }
 
 async fn json_and_xlsx_lists_import(backend: Backend) {
@@ -87,8 +117,22 @@ async fn json_and_xlsx_lists_import(backend: Backend) {
         ["990301001000", "东风街道"], {"code": 990301001001, "name": "东风社区"}]}"#;
     let file = write(&dir, "areas.json", json.as_bytes());
     assert_eq!(import_file(&app.db, &file, 2024).await.unwrap().inserted, 3);
-    assert_eq!(repo::get(&app.db, "990301000000").await.unwrap().unwrap().edition_year, 2023);
-    assert_eq!(repo::get(&app.db, "990301001000").await.unwrap().unwrap().edition_year, 2024);
+    assert_eq!(
+        repo::get(&app.db, "990301000000")
+            .await
+            .unwrap()
+            .unwrap()
+            .edition_year,
+        2023
+    );
+    assert_eq!(
+        repo::get(&app.db, "990301001000")
+            .await
+            .unwrap()
+            .unwrap()
+            .edition_year,
+        2024
+    );
 
     let path = dir.path().join("areas.xlsx");
     let mut book = rust_xlsxwriter::Workbook::new();
@@ -103,7 +147,15 @@ async fn json_and_xlsx_lists_import(backend: Backend) {
     sheet.write_string(3, 1, "西山村").unwrap();
     book.save(&path).unwrap();
     assert_eq!(import_file(&app.db, &path, 2024).await.unwrap().inserted, 2);
-    assert_eq!(repo::get(&app.db, "990301101201").await.unwrap().unwrap().parent_code.as_deref(), Some("990301101000"));
+    assert_eq!(
+        repo::get(&app.db, "990301101201")
+            .await
+            .unwrap()
+            .unwrap()
+            .parent_code
+            .as_deref(),
+        Some("990301101000")
+    );
 }
 
 async fn a_second_district_may_sit_beside_the_first_but_a_stray_village_may_not(backend: Backend) {
@@ -111,8 +163,18 @@ async fn a_second_district_may_sit_beside_the_first_but_a_stray_village_may_not(
     let dir = tempfile::tempdir().unwrap();
     let file = write(&dir, "second.csv", TREE.as_bytes());
     assert_eq!(import_file(&app.db, &file, 2024).await.unwrap().inserted, 6);
-    let stray = write(&dir, "stray.csv", "code,name\n990401001001,无主社区\n".as_bytes());
-    assert!(matches!(import_file(&app.db, &stray, 2024).await, Err(ImportError::Rows(_))));
+    let stray = write(
+        &dir,
+        "stray.csv",
+        "code,name\n990401001001,无主社区\n".as_bytes(),
+    );
+    assert!(matches!(
+        import_file(&app.db, &stray, 2024).await,
+        Err(ImportError::Rows(_))
+    ));
     let unknown = write(&dir, "areas.pdf", b"%PDF");
-    assert!(matches!(import_file(&app.db, &unknown, 2024).await, Err(ImportError::File(_))));
+    assert!(matches!(
+        import_file(&app.db, &unknown, 2024).await,
+        Err(ImportError::File(_))
+    ));
 }

@@ -44,28 +44,50 @@ fn every_key_the_kernel_uses_is_in_the_catalog() {
     let mut checked = 0;
     for file in sources {
         let text = std::fs::read_to_string(&file).unwrap();
-        let keys = ["t(", "f(", "invalid(", "conflict(", "bad_request(", "label_key: ", "unit_key: ", "\"login.", "tr.f("]
-            .iter()
-            .flat_map(|m| quoted_keys_after(&text, m))
-            .chain(
-                // Keys passed whole: AppError::new(status, "code", "key").
-                text.split("AppError::new(").skip(1).filter_map(|r| r.split('"').nth(3).map(str::to_string)),
-            );
+        let keys = [
+            "t(",
+            "f(",
+            "invalid(",
+            "conflict(",
+            "bad_request(",
+            "label_key: ",
+            "unit_key: ",
+            "\"login.",
+            "tr.f(",
+        ]
+        .iter()
+        .flat_map(|m| quoted_keys_after(&text, m))
+        .chain(
+            // Keys passed whole: AppError::new(status, "code", "key").
+            text.split("AppError::new(")
+                .skip(1)
+                .filter_map(|r| r.split('"').nth(3).map(str::to_string)),
+        );
         for key in keys {
             checked += 1;
             let known_prefix = ["role.", "area.level."].iter().any(|p| key == *p);
             if !zh.contains(&key) && !known_prefix {
-                missing.push(format!("{key} ({})", file.strip_prefix(root).unwrap().display()));
+                missing.push(format!(
+                    "{key} ({})",
+                    file.strip_prefix(root).unwrap().display()
+                ));
             }
         }
     }
-    assert!(checked > 100, "the scan found only {checked} keys: is it still looking in the right places?");
+    assert!(
+        checked > 100,
+        "the scan found only {checked} keys: is it still looking in the right places?"
+    );
     assert_eq!(missing, Vec::<String>::new());
     for role in platform::auth::Role::ALL {
         assert!(zh.contains(&role.label_key()), "{}", role.label_key());
     }
     for level in domain::AreaLevel::ALL {
-        assert!(zh.contains(&format!("area.level.{}", level.as_str())), "{}", level.as_str());
+        assert!(
+            zh.contains(&format!("area.level.{}", level.as_str())),
+            "{}",
+            level.as_str()
+        );
     }
     for key in domain::all_error_keys() {
         assert!(zh.contains(key), "domain key {key}");

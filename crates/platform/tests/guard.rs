@@ -47,21 +47,41 @@ async fn every_route_but_the_public_list_needs_a_session_and_its_role(backend: B
             let response = anonymous.request(m.clone(), &url).send().await.unwrap();
             let status = response.status().as_u16();
             match route.kind {
-                RouteKind::Api => assert_eq!(status, 401, "{method} {} answered {status} without a session", route.path),
+                RouteKind::Api => assert_eq!(
+                    status, 401,
+                    "{method} {} answered {status} without a session",
+                    route.path
+                ),
                 RouteKind::Page => {
                     // A page either is not routed for this method, or sends the visitor to sign in.
                     if status != 405 {
-                        assert_eq!(status, 303, "{method} {} answered {status} without a session", route.path);
+                        assert_eq!(
+                            status, 303,
+                            "{method} {} answered {status} without a session",
+                            route.path
+                        );
                         let location = response.headers()["location"].to_str().unwrap();
-                        assert!(location.starts_with("/login?next="), "{method} {} → {location}", route.path);
+                        assert!(
+                            location.starts_with("/login?next="),
+                            "{method} {} → {location}",
+                            route.path
+                        );
                     }
                 }
             }
             if let Access::Roles(roles) = route.access {
-                assert!(!roles.contains(&Role::Village), "pick another outsider for {}", route.path);
+                assert!(
+                    !roles.contains(&Role::Village),
+                    "pick another outsider for {}",
+                    route.path
+                );
                 let response = villager.request(m, &url).send().await.unwrap();
                 let status = response.status().as_u16();
-                assert!(status == 403 || status == 405, "{method} {} answered {status} to a village user", route.path);
+                assert!(
+                    status == 403 || status == 405,
+                    "{method} {} answered {status} to a village user",
+                    route.path
+                );
             }
         }
     }

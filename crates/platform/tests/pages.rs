@@ -17,11 +17,20 @@ backend_tests!(
     the_language_switch_turns_pages_english,
 );
 
-async fn form_login(app: &TestApp, username: &str, password: &str, next: &str) -> (reqwest::Client, reqwest::Response) {
+async fn form_login(
+    app: &TestApp,
+    username: &str,
+    password: &str,
+    next: &str,
+) -> (reqwest::Client, reqwest::Response) {
     let client = app.client();
     let response = client
         .post(app.url("/login"))
-        .form(&[("username", username), ("password", password), ("next", next)])
+        .form(&[
+            ("username", username),
+            ("password", password),
+            ("next", next),
+        ])
         .send()
         .await
         .unwrap();
@@ -34,8 +43,18 @@ async fn the_login_form_signs_in_and_returns_to_the_page_asked_for(backend: Back
     let bounced = anonymous.get(app.url("/areas")).send().await.unwrap();
     assert_eq!(bounced.status(), 303);
     assert_eq!(bounced.headers()["location"], "/login?next=%2Fareas");
-    let page = anonymous.get(app.url("/login?next=%2Fareas")).send().await.unwrap().text().await.unwrap();
-    assert!(page.contains("<html lang=\"zh-CN\">") && page.contains("用户名") && page.contains("密码"), "{page}");
+    let page = anonymous
+        .get(app.url("/login?next=%2Fareas"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("<html lang=\"zh-CN\">") && page.contains("用户名") && page.contains("密码"),
+        "{page}"
+    );
     let (client, response) = form_login(&app, "town01", DEMO_PASSWORD, "/areas").await;
     assert_eq!(response.status(), 303);
     assert_eq!(response.headers()["location"], "/areas");
@@ -45,7 +64,10 @@ async fn the_login_form_signs_in_and_returns_to_the_page_asked_for(backend: Back
     let home = client.get(app.url("/")).send().await.unwrap();
     assert_eq!(home.status(), 200);
     // Signed in, the login page sends the user on.
-    assert_eq!(client.get(app.url("/login")).send().await.unwrap().status(), 303);
+    assert_eq!(
+        client.get(app.url("/login")).send().await.unwrap().status(),
+        303
+    );
     let out = client.post(app.url("/logout")).send().await.unwrap();
     assert_eq!(out.headers()["location"], "/login");
     assert_eq!(client.get(app.url("/")).send().await.unwrap().status(), 303);
@@ -63,41 +85,108 @@ async fn a_wrong_password_on_the_login_form_shows_the_error_in_chinese(backend: 
 async fn the_home_page_shows_the_users_area_and_its_figures(backend: Backend) {
     let app = spawn_app(backend).await;
     let (client, _) = form_login(&app, "town01", DEMO_PASSWORD, "/").await;
-    let page = client.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    let page = client
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("乡镇街道"), "role label");
     assert!(page.contains("值班员，您好"), "greeting: {page}");
     // A tiny township holds 2 villages and 4 grids.
-    assert!(page.contains("<div class=\"figure-label\">村社区</div><div class=\"figure-value\">2"), "{page}");
-    assert!(page.contains("<div class=\"figure-label\">网格</div><div class=\"figure-value\">4"), "{page}");
+    assert!(
+        page.contains("<div class=\"figure-label\">村社区</div><div class=\"figure-value\">2"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<div class=\"figure-label\">网格</div><div class=\"figure-value\">4"),
+        "{page}"
+    );
     assert!(page.contains("暂无待办事项"));
     // Village users do not see the admin entry; admins do.
     assert!(!page.contains("/admin/users"));
     let admin = app.signed_in("admin").await;
-    assert!(admin.get(app.url("/")).send().await.unwrap().text().await.unwrap().contains("href=\"/admin/users\""));
+    assert!(
+        admin
+            .get(app.url("/"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .contains("href=\"/admin/users\"")
+    );
 }
 
 async fn the_area_browser_lists_children_and_refuses_other_subtrees(backend: Backend) {
     let app = spawn_app(backend).await;
     let admin = app.signed_in("admin").await;
-    let district = admin.get(app.url("/areas/990102000000")).send().await.unwrap().text().await.unwrap();
-    assert!(district.contains("同心区") && district.contains("990102001000"), "{district}");
-    let searched = admin.get(app.url("/areas/990102000000?q=%E7%BD%91%E6%A0%BC")).send().await.unwrap().text().await.unwrap();
-    assert_eq!(searched.matches("<tr><td>").count(), 8, "eight grids match 网格");
+    let district = admin
+        .get(app.url("/areas/990102000000"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        district.contains("同心区") && district.contains("990102001000"),
+        "{district}"
+    );
+    let searched = admin
+        .get(app.url("/areas/990102000000?q=%E7%BD%91%E6%A0%BC"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        searched.matches("<tr><td>").count(),
+        8,
+        "eight grids match 网格"
+    );
     let town = app.signed_in("town01").await;
-    let other = town.get(app.url("/areas/990102101000")).send().await.unwrap();
+    let other = town
+        .get(app.url("/areas/990102101000"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(other.status(), 403);
     assert!(other.text().await.unwrap().contains("您没有权限访问该内容"));
-    assert_eq!(town.get(app.url("/areas/990102001000")).send().await.unwrap().status(), 200);
+    assert_eq!(
+        town.get(app.url("/areas/990102001000"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
 }
 
 async fn an_admin_creates_a_user_who_signs_in_with_the_one_time_password(backend: Backend) {
     let app = spawn_app(backend).await;
     let admin = app.signed_in("admin").await;
-    let form = admin.get(app.url("/admin/users/new")).send().await.unwrap().text().await.unwrap();
+    let form = admin
+        .get(app.url("/admin/users/new"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(form.contains("name=\"username\""));
     let bad = admin
         .post(app.url("/admin/users/new"))
-        .form(&[("username", "A"), ("display_name", "张三"), ("role", "grid"), ("area_code", "990102001001001")])
+        .form(&[
+            ("username", "A"),
+            ("display_name", "张三"),
+            ("role", "grid"),
+            ("area_code", "990102001001001"),
+        ])
         .send()
         .await
         .unwrap();
@@ -105,14 +194,25 @@ async fn an_admin_creates_a_user_who_signs_in_with_the_one_time_password(backend
     assert!(bad.text().await.unwrap().contains("用户名须为"));
     let taken = admin
         .post(app.url("/admin/users/new"))
-        .form(&[("username", "town01"), ("display_name", "张三"), ("role", "grid"), ("area_code", "990102001001001")])
+        .form(&[
+            ("username", "town01"),
+            ("display_name", "张三"),
+            ("role", "grid"),
+            ("area_code", "990102001001001"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(taken.status(), 409);
     let created = admin
         .post(app.url("/admin/users/new"))
-        .form(&[("username", "zhangsan"), ("display_name", "张三"), ("role", "grid"), ("area_code", "990102001001001"), ("unit_id", "")])
+        .form(&[
+            ("username", "zhangsan"),
+            ("display_name", "张三"),
+            ("role", "grid"),
+            ("area_code", "990102001001001"),
+            ("unit_id", ""),
+        ])
         .send()
         .await
         .unwrap();
@@ -127,35 +227,88 @@ async fn an_admin_creates_a_user_who_signs_in_with_the_one_time_password(backend
     assert_eq!(password.len(), 12);
     let (client, response) = form_login(&app, "zhangsan", &password, "/").await;
     assert_eq!(response.status(), 303);
-    let me: serde_json::Value = client.get(app.url("/api/v1/me")).send().await.unwrap().json().await.unwrap();
+    let me: serde_json::Value = client
+        .get(app.url("/api/v1/me"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(me["role"], "grid");
     assert_eq!(me["must_change_password"], true);
-    assert!(client.get(app.url("/")).send().await.unwrap().text().await.unwrap().contains("请尽快修改"));
-    let listed = admin.get(app.url("/admin/users?q=zhang")).send().await.unwrap().text().await.unwrap();
+    assert!(
+        client
+            .get(app.url("/"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .contains("请尽快修改")
+    );
+    let listed = admin
+        .get(app.url("/admin/users?q=zhang"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(listed.contains("zhangsan") && listed.contains("张三"));
 }
 
 async fn a_non_admin_cannot_reach_user_administration(backend: Backend) {
     let app = spawn_app(backend).await;
     let commander = app.signed_in("commander").await;
-    assert_eq!(commander.get(app.url("/admin/users")).send().await.unwrap().status(), 403);
+    assert_eq!(
+        commander
+            .get(app.url("/admin/users"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
     let post = commander
         .post(app.url("/admin/users/new"))
-        .form(&[("username", "intruder"), ("display_name", "x"), ("role", "admin"), ("area_code", "990102000000")])
+        .form(&[
+            ("username", "intruder"),
+            ("display_name", "x"),
+            ("role", "admin"),
+            ("area_code", "990102000000"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(post.status(), 403);
-    assert!(platform::users::repo::get_by_username(&app.db, "intruder").await.unwrap().is_none());
+    assert!(
+        platform::users::repo::get_by_username(&app.db, "intruder")
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 async fn disabling_a_user_ends_their_sessions(backend: Backend) {
     let app = spawn_app(backend).await;
     let grid = app.signed_in("g010101").await;
     let admin = app.signed_in("admin").await;
-    let response = admin.post(app.url("/admin/users/g010101/disable")).send().await.unwrap();
+    let response = admin
+        .post(app.url("/admin/users/g010101/disable"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 303);
-    assert_eq!(grid.get(app.url("/api/v1/me")).send().await.unwrap().status(), 401);
+    assert_eq!(
+        grid.get(app.url("/api/v1/me"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
     let again = app
         .client()
         .post(app.url("/api/v1/session"))
@@ -164,10 +317,31 @@ async fn disabling_a_user_ends_their_sessions(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(again.status(), 401);
-    admin.post(app.url("/admin/users/g010101/enable")).send().await.unwrap();
-    assert_eq!(app.signed_in("g010101").await.get(app.url("/api/v1/me")).send().await.unwrap().status(), 200);
+    admin
+        .post(app.url("/admin/users/g010101/enable"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        app.signed_in("g010101")
+            .await
+            .get(app.url("/api/v1/me"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
     // An admin may not lock themselves out.
-    assert_eq!(admin.post(app.url("/admin/users/admin/disable")).send().await.unwrap().status(), 422);
+    assert_eq!(
+        admin
+            .post(app.url("/admin/users/admin/disable"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        422
+    );
 }
 
 async fn changing_a_password_ends_the_other_sessions(backend: Backend) {
@@ -176,7 +350,11 @@ async fn changing_a_password_ends_the_other_sessions(backend: Backend) {
     let desk = app.signed_in("v0101").await;
     let weak = desk
         .post(app.url("/account/password"))
-        .form(&[("current", DEMO_PASSWORD), ("new", "short"), ("confirm", "short")])
+        .form(&[
+            ("current", DEMO_PASSWORD),
+            ("new", "short"),
+            ("confirm", "short"),
+        ])
         .send()
         .await
         .unwrap();
@@ -184,20 +362,43 @@ async fn changing_a_password_ends_the_other_sessions(backend: Backend) {
     assert!(weak.text().await.unwrap().contains("至少需要 10 个字符"));
     let wrong = desk
         .post(app.url("/account/password"))
-        .form(&[("current", "not-my-password"), ("new", "spring-2020-plough"), ("confirm", "spring-2020-plough")])
+        .form(&[
+            ("current", "not-my-password"),
+            ("new", "spring-2020-plough"),
+            ("confirm", "spring-2020-plough"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(wrong.status(), 422);
     let done = desk
         .post(app.url("/account/password"))
-        .form(&[("current", DEMO_PASSWORD), ("new", "spring-2020-plough"), ("confirm", "spring-2020-plough")])
+        .form(&[
+            ("current", DEMO_PASSWORD),
+            ("new", "spring-2020-plough"),
+            ("confirm", "spring-2020-plough"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(done.status(), 200);
-    assert_eq!(desk.get(app.url("/api/v1/me")).send().await.unwrap().status(), 200);
-    assert_eq!(phone.get(app.url("/api/v1/me")).send().await.unwrap().status(), 401);
+    assert_eq!(
+        desk.get(app.url("/api/v1/me"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        phone
+            .get(app.url("/api/v1/me"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
     let (_, login) = form_login(&app, "v0101", "spring-2020-plough", "/").await;
     assert_eq!(login.status(), 303);
 }
@@ -213,7 +414,10 @@ async fn a_cross_site_form_post_is_refused(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(response.status(), 403);
-    let user = platform::users::repo::get_by_username(&app.db, "g010101").await.unwrap().unwrap();
+    let user = platform::users::repo::get_by_username(&app.db, "g010101")
+        .await
+        .unwrap()
+        .unwrap();
     assert!(!user.disabled, "a refused request changes nothing");
     let same_site = admin
         .post(app.url("/admin/users/g010101/disable"))
@@ -228,12 +432,40 @@ async fn a_cross_site_form_post_is_refused(backend: Backend) {
 async fn the_language_switch_turns_pages_english(backend: Backend) {
     let app = spawn_app(backend).await;
     let client = app.client();
-    let switched = client.get(app.url("/lang/en?next=%2Flogin")).send().await.unwrap();
+    let switched = client
+        .get(app.url("/lang/en?next=%2Flogin"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(switched.status(), 303);
     assert_eq!(switched.headers()["location"], "/login");
-    let page = client.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
-    assert!(page.contains("<html lang=\"en\">") && page.contains("Sign in") && page.contains("中文"), "{page}");
-    let back = client.get(app.url("/lang/zh-CN?next=%2Flogin")).send().await.unwrap();
+    let page = client
+        .get(app.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("<html lang=\"en\">") && page.contains("Sign in") && page.contains("中文"),
+        "{page}"
+    );
+    let back = client
+        .get(app.url("/lang/zh-CN?next=%2Flogin"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(back.status(), 303);
-    assert!(client.get(app.url("/login")).send().await.unwrap().text().await.unwrap().contains("登录"));
+    assert!(
+        client
+            .get(app.url("/login"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .contains("登录")
+    );
 }

@@ -79,11 +79,15 @@ impl AppBuilder {
         let (url, guard) = match self.shared {
             Some((url, guard)) => (url, guard),
             None => {
-                let (url, guard) = database::fresh(self.backend).await.expect("a fresh test database");
+                let (url, guard) = database::fresh_database(self.backend)
+                    .await
+                    .expect("a fresh test database");
                 (url, Arc::new(guard))
             }
         };
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind port 0");
         let addr = listener.local_addr().expect("bound address");
         let mut config = Config::new(url.clone(), addr);
         config.max_connections = 5;
@@ -91,16 +95,26 @@ impl AppBuilder {
         if let Some(f) = self.configure {
             f(&mut config);
         }
-        let db = platform::db::connect(&url, config.max_connections).await.expect("connect to the test database");
+        let db = platform::db::connect(&url, config.max_connections)
+            .await
+            .expect("connect to the test database");
         platform::db::migrate(&db).await.expect("migrations apply");
         if let Some(scale) = self.demo {
-            let summary = platform::demo::generate(&db, scale, 7, DEMO_PASSWORD).await.expect("demo district");
-            let ctx = platform::demo::DemoContext { db: db.clone(), seed: 7, scale, root: summary.root };
+            let summary = platform::demo::generate(&db, scale, 7, DEMO_PASSWORD)
+                .await
+                .expect("demo district");
+            let ctx = platform::demo::DemoContext {
+                db: db.clone(),
+                seed: 7,
+                scale,
+                root: summary.root,
+            };
             for module in &self.modules {
                 module.demo(&ctx).await.expect("module demo data");
             }
         }
-        let app = platform::assemble(config, db.clone(), self.modules).expect("the application assembles");
+        let app = platform::assemble(config, db.clone(), self.modules)
+            .expect("the application assembles");
         let state = app.state.clone();
         let routes = app.routes.clone();
         let server = tokio::spawn(async move {
@@ -143,7 +157,12 @@ impl TestApp {
             .send()
             .await
             .expect("sign-in request");
-        assert_eq!(response.status(), 200, "sign in as {username}: {}", response.text().await.unwrap_or_default());
+        assert_eq!(
+            response.status(),
+            200,
+            "sign in as {username}: {}",
+            response.text().await.unwrap_or_default()
+        );
         client
     }
 }

@@ -25,7 +25,8 @@ impl Browser {
     /// fails the test.
     pub async fn start(test: &str, width: u32, height: u32) -> Option<Browser> {
         let turn = ONE_AT_A_TIME.lock().await;
-        let present = std::path::Path::new(CHROMEDRIVER).exists() && std::path::Path::new(CHROMIUM).exists();
+        let present =
+            std::path::Path::new(CHROMEDRIVER).exists() && std::path::Path::new(CHROMIUM).exists();
         if !present {
             if std::env::var("TONGXIN_TEST_SKIP_BROWSER").as_deref() == Ok("1") {
                 eprintln!("SKIPPED (TONGXIN_TEST_SKIP_BROWSER=1): {test}");
@@ -67,8 +68,16 @@ impl Browser {
         for _ in 0..50 {
             match WebDriver::new(&url, caps.clone()).await {
                 Ok(driver) => {
-                    driver.set_implicit_wait_timeout(Duration::from_secs(5)).await.expect("implicit wait");
-                    return Some(Browser { driver, chromedriver, _profile: profile, _turn: turn });
+                    driver
+                        .set_implicit_wait_timeout(Duration::from_secs(5))
+                        .await
+                        .expect("implicit wait");
+                    return Some(Browser {
+                        driver,
+                        chromedriver,
+                        _profile: profile,
+                        _turn: turn,
+                    });
                 }
                 Err(e) => {
                     last_error = Some(e);
@@ -94,8 +103,11 @@ impl Browser {
     /// Runs the vendored axe-core over the current page and answers the serious and critical
     /// violations as "rule: target" lines.
     pub async fn serious_accessibility_violations(&self) -> Vec<String> {
-        let axe = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/vendor/axe.min.js"))
-            .expect("assets/vendor/axe.min.js (vendored for tests)");
+        let axe = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../assets/vendor/axe.min.js"
+        ))
+        .expect("assets/vendor/axe.min.js (vendored for tests)");
         self.driver.execute(&axe, vec![]).await.expect("axe loads");
         let value = self
             .driver
@@ -125,5 +137,8 @@ impl Drop for Browser {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
 }

@@ -28,7 +28,7 @@ impl Backend {
 }
 
 /// What to remove when the test ends.
-pub(crate) enum DbGuard {
+pub enum DbGuard {
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
     Postgres { admin_url: String, name: String },
 }
@@ -39,12 +39,18 @@ impl Drop for DbGuard {
             let (admin_url, name) = (admin_url.clone(), name.clone());
             // Drop runs inside the test's runtime; a thread with its own runtime may block.
             let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .ok()?;
                 rt.block_on(async {
                     use sqlx::Connection;
                     let mut conn = sqlx::PgConnection::connect(&admin_url).await.ok()?;
                     let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
-                    sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await.ok()
+                    sqlx::query(sqlx::AssertSqlSafe(sql))
+                        .execute(&mut conn)
+                        .await
+                        .ok()
                 })
             })
             .join();
@@ -55,7 +61,7 @@ impl Drop for DbGuard {
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 /// A URL of a new, empty database and the guard that removes it.
-pub(crate) async fn fresh(backend: Backend) -> anyhow::Result<(String, DbGuard)> {
+pub async fn fresh_database(backend: Backend) -> anyhow::Result<(String, DbGuard)> {
     match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir()?;
@@ -73,7 +79,9 @@ pub(crate) async fn fresh(backend: Backend) -> anyhow::Result<(String, DbGuard)>
             );
             let mut conn = sqlx::PgConnection::connect(&admin_url).await?;
             let sql = format!("CREATE DATABASE \"{name}\"");
-            sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await?;
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(&mut conn)
+                .await?;
             conn.close().await?;
             let mut url = url::Url::parse(&admin_url)?;
             url.set_path(&format!("/{name}"));

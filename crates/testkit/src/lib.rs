@@ -9,7 +9,7 @@ pub mod browser;
 mod database;
 
 pub use app::{AppBuilder, DEMO_PASSWORD, TestApp, spawn_app};
-pub use database::Backend;
+pub use database::{Backend, DbGuard, fresh_database};
 
 /// Writes each test twice, once per backend: `backend_tests!(a_user_can_sign_in, …)` over
 /// `async fn a_user_can_sign_in(backend: Backend)` makes `sqlite::a_user_can_sign_in` and

@@ -7,7 +7,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Parser, Debug)]
-#[command(name = "tongxin", version, about = "同心 Tongxin — district command platform for epidemic control and economic recovery")]
+#[command(
+    name = "tongxin",
+    version,
+    about = "同心 Tongxin — district command platform for epidemic control and economic recovery"
+)]
 pub struct Cli {
     /// TOML file with settings (keys as the long options: db, listen, secure_cookies, …).
     #[arg(long, env = "TONGXIN_CONFIG", global = true)]

@@ -26,20 +26,35 @@ pub struct FileSettings {
 }
 
 pub fn read_file(path: Option<&Path>) -> anyhow::Result<FileSettings> {
-    let Some(path) = path else { return Ok(FileSettings::default()) };
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read config file {}", path.display()))?;
+    let Some(path) = path else {
+        return Ok(FileSettings::default());
+    };
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read config file {}", path.display()))?;
     toml::from_str(&text).with_context(|| format!("config file {} is not valid", path.display()))
 }
 
 pub fn db_url(cli: &Cli, file: &FileSettings, fallback: &str) -> String {
-    cli.db.clone().or_else(|| file.db.clone()).unwrap_or_else(|| fallback.to_string())
+    cli.db
+        .clone()
+        .or_else(|| file.db.clone())
+        .unwrap_or_else(|| fallback.to_string())
 }
 
-pub fn config(cli: &Cli, file: &FileSettings, args: &ServeArgs, db_fallback: &str) -> anyhow::Result<platform::Config> {
-    let listen_text = args.listen.clone().or_else(|| file.listen.clone()).unwrap_or_else(|| DEFAULT_LISTEN.into());
-    let listen: SocketAddr = listen_text
-        .parse()
-        .with_context(|| format!("--listen {listen_text:?} is not an address like 127.0.0.1:8080"))?;
+pub fn config(
+    cli: &Cli,
+    file: &FileSettings,
+    args: &ServeArgs,
+    db_fallback: &str,
+) -> anyhow::Result<platform::Config> {
+    let listen_text = args
+        .listen
+        .clone()
+        .or_else(|| file.listen.clone())
+        .unwrap_or_else(|| DEFAULT_LISTEN.into());
+    let listen: SocketAddr = listen_text.parse().with_context(|| {
+        format!("--listen {listen_text:?} is not an address like 127.0.0.1:8080")
+    })?;
     let mut config = platform::Config::new(db_url(cli, file, db_fallback), listen);
     if let Some(v) = args.secure_cookies.or(file.secure_cookies) {
         config.secure_cookies = v;

@@ -63,7 +63,10 @@ pub async fn list(
     user: CurrentUser,
     ApiQuery(params): ApiQuery<AreaListParams>,
 ) -> AppResult<Json<ListPage<Area>>> {
-    let paging = ListParams { limit: params.limit, cursor: params.cursor.clone() };
+    let paging = ListParams {
+        limit: params.limit,
+        cursor: params.cursor.clone(),
+    };
     let limit = paging.limit()?;
     let after = paging.after()?.unwrap_or_default();
     let rows = if let Some(q) = params.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
@@ -72,7 +75,10 @@ pub async fn list(
         let parent = scoped_code(&user, parent, "parent")?;
         repo::children(state.db(), parent.as_str(), &after, limit + 1).await?
     } else {
-        repo::get(state.db(), user.area.as_str()).await?.into_iter().collect()
+        repo::get(state.db(), user.area.as_str())
+            .await?
+            .into_iter()
+            .collect()
     };
     Ok(Json(page_of(rows, limit, |a| a.code.clone())))
 }
@@ -92,7 +98,9 @@ pub async fn get(
     Path(code): Path<String>,
 ) -> AppResult<Json<AreaDetail>> {
     let code = scoped_code(&user, &code, "code")?;
-    let area = repo::get(state.db(), code.as_str()).await?.ok_or_else(AppError::not_found)?;
+    let area = repo::get(state.db(), code.as_str())
+        .await?
+        .ok_or_else(AppError::not_found)?;
     let path = repo::path_to(state.db(), &code)
         .await?
         .into_iter()

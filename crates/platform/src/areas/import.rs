@@ -35,14 +35,24 @@ impl RowProblem {
         RowProblem {
             row,
             key: key.to_string(),
-            args: args.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            args: args
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
         }
     }
 
     pub fn message(&self, tr: &Tr) -> String {
-        let args: Vec<(&str, &str)> = self.args.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let args: Vec<(&str, &str)> = self
+            .args
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
         let text = tr.f(&self.key, &args);
-        tr.f("areas.import.row", &[("row", &self.row.to_string()), ("problem", &text)])
+        tr.f(
+            "areas.import.row",
+            &[("row", &self.row.to_string()), ("problem", &text)],
+        )
     }
 }
 
@@ -55,19 +65,36 @@ pub enum ImportError {
     Storage(anyhow::Error),
 }
 
-const CODE_HEADERS: &[&str] = &["code", "代码", "区划代码", "统计用区划代码", "division_code", "行政区划代码"];
+const CODE_HEADERS: &[&str] = &[
+    "code",
+    "代码",
+    "区划代码",
+    "统计用区划代码",
+    "division_code",
+    "行政区划代码",
+];
 const NAME_HEADERS: &[&str] = &["name", "名称", "区划名称", "单位名称", "行政区划名称"];
 const YEAR_HEADERS: &[&str] = &["edition_year", "year", "年份", "版本年份"];
 
 /// Reads a file by its extension.
 pub fn read_file(path: &Path) -> Result<Vec<RawArea>, RowProblem> {
-    let bytes = std::fs::read(path).map_err(|e| RowProblem::new(0, "areas.import.unreadable", &[("detail", &e.to_string())]))?;
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let bytes = std::fs::read(path).map_err(|e| {
+        RowProblem::new(0, "areas.import.unreadable", &[("detail", &e.to_string())])
+    })?;
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
     match ext.as_str() {
         "csv" | "txt" => read_csv(&bytes),
         "json" => read_json(&bytes),
         "xlsx" | "xls" | "xlsm" | "ods" => read_sheet(path),
-        _ => Err(RowProblem::new(0, "areas.import.unknown_format", &[("ext", &ext)])),
+        _ => Err(RowProblem::new(
+            0,
+            "areas.import.unknown_format",
+            &[("ext", &ext)],
+        )),
     }
 }
 
@@ -82,11 +109,21 @@ fn decode_text(bytes: &[u8]) -> String {
 
 pub fn read_csv(bytes: &[u8]) -> Result<Vec<RawArea>, RowProblem> {
     let text = decode_text(bytes);
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
     let mut rows = Vec::new();
     for record in reader.records() {
-        let record = record.map_err(|e| RowProblem::new(0, "areas.import.unreadable", &[("detail", &e.to_string())]))?;
-        rows.push(record.iter().map(|c| c.trim().to_string()).collect::<Vec<_>>());
+        let record = record.map_err(|e| {
+            RowProblem::new(0, "areas.import.unreadable", &[("detail", &e.to_string())])
+        })?;
+        rows.push(
+            record
+                .iter()
+                .map(|c| c.trim().to_string())
+                .collect::<Vec<_>>(),
+        );
     }
     from_table(rows)
 }
@@ -95,8 +132,14 @@ fn read_sheet(path: &Path) -> Result<Vec<RawArea>, RowProblem> {
     use calamine::{Reader, open_workbook_auto};
     let unreadable = |e: String| RowProblem::new(0, "areas.import.unreadable", &[("detail", &e)]);
     let mut book = open_workbook_auto(path).map_err(|e| unreadable(e.to_string()))?;
-    let first = book.sheet_names().first().cloned().ok_or_else(|| unreadable("no sheet".into()))?;
-    let range = book.worksheet_range(&first).map_err(|e| unreadable(e.to_string()))?;
+    let first = book
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or_else(|| unreadable("no sheet".into()))?;
+    let range = book
+        .worksheet_range(&first)
+        .map_err(|e| unreadable(e.to_string()))?;
     let rows = range
         .rows()
         .map(|r| r.iter().map(|c| cell_text(c).trim().to_string()).collect())
@@ -117,7 +160,8 @@ fn cell_text(cell: &calamine::Data) -> String {
 /// header, takes the first two columns as code and name.
 fn from_table(rows: Vec<Vec<String>>) -> Result<Vec<RawArea>, RowProblem> {
     let find = |row: &[String], names: &[&str]| {
-        row.iter().position(|c| names.iter().any(|n| c.eq_ignore_ascii_case(n)))
+        row.iter()
+            .position(|c| names.iter().any(|n| c.eq_ignore_ascii_case(n)))
     };
     let header = rows
         .iter()
@@ -155,8 +199,9 @@ fn from_table(rows: Vec<Vec<String>>) -> Result<Vec<RawArea>, RowProblem> {
 /// under an `"areas"` key.
 pub fn read_json(bytes: &[u8]) -> Result<Vec<RawArea>, RowProblem> {
     let text = decode_text(bytes);
-    let value: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| RowProblem::new(0, "areas.import.unreadable", &[("detail", &e.to_string())]))?;
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        RowProblem::new(0, "areas.import.unreadable", &[("detail", &e.to_string())])
+    })?;
     let items = match &value {
         serde_json::Value::Array(items) => items,
         serde_json::Value::Object(map) => match map.get("areas") {
@@ -176,12 +221,19 @@ pub fn read_json(bytes: &[u8]) -> Result<Vec<RawArea>, RowProblem> {
             serde_json::Value::Object(o) => (
                 text_of(o.get("code")),
                 text_of(o.get("name")),
-                o.get("edition_year").or_else(|| o.get("year")).and_then(|v| v.as_i64()),
+                o.get("edition_year")
+                    .or_else(|| o.get("year"))
+                    .and_then(|v| v.as_i64()),
             ),
             serde_json::Value::Array(a) => (text_of(a.first()), text_of(a.get(1)), None),
             _ => return Err(RowProblem::new(i + 1, "areas.import.json_shape", &[])),
         };
-        out.push(RawArea { row: i + 1, code, name, edition_year: year.map(|y| y as i32) });
+        out.push(RawArea {
+            row: i + 1,
+            code,
+            name,
+            edition_year: year.map(|y| y as i32),
+        });
     }
     if out.is_empty() {
         return Err(RowProblem::new(0, "areas.import.empty", &[]));
@@ -209,7 +261,11 @@ pub fn check_tree(
             }
         };
         if r.name.trim().is_empty() {
-            problems.push(RowProblem::new(r.row, "areas.import.no_name", &[("code", code.as_str())]));
+            problems.push(RowProblem::new(
+                r.row,
+                "areas.import.no_name",
+                &[("code", code.as_str())],
+            ));
             continue;
         }
         if let Some((first, ..)) = parsed.get(code.as_str()) {
@@ -221,10 +277,14 @@ pub fn check_tree(
             continue;
         }
         let year = r.edition_year.unwrap_or(default_year);
-        parsed.insert(code.as_str().to_string(), (r.row, code, r.name.trim().to_string(), year));
+        parsed.insert(
+            code.as_str().to_string(),
+            (r.row, code, r.name.trim().to_string(), year),
+        );
     }
     let top_depth = parsed.values().map(|(_, c, ..)| c.level().depth()).min();
-    let roots_allowed = stored.is_empty() || top_depth.is_some_and(|d| stored_root_depths.contains(&d));
+    let roots_allowed =
+        stored.is_empty() || top_depth.is_some_and(|d| stored_root_depths.contains(&d));
     let mut out = Vec::new();
     for (row, code, name, year) in parsed.values() {
         let parent = code.parent();
@@ -233,17 +293,29 @@ pub fn check_tree(
             .is_some_and(|p| parsed.contains_key(p.as_str()) || stored.contains(p.as_str()));
         let parent = if parent_known {
             parent
-        } else if roots_allowed && Some(code.level().depth()) == top_depth && !stored.contains(code.as_str()) {
+        } else if roots_allowed
+            && Some(code.level().depth()) == top_depth
+            && !stored.contains(code.as_str())
+        {
             None
         } else if stored.contains(code.as_str()) {
             // Renaming a stored root keeps it a root.
             None
         } else {
             let wanted = parent.map(|p| p.as_str().to_string()).unwrap_or_default();
-            problems.push(RowProblem::new(*row, "areas.import.no_parent", &[("code", code.as_str()), ("parent", &wanted)]));
+            problems.push(RowProblem::new(
+                *row,
+                "areas.import.no_parent",
+                &[("code", code.as_str()), ("parent", &wanted)],
+            ));
             continue;
         };
-        out.push(NewArea { code: code.clone(), name: name.clone(), edition_year: *year, parent });
+        out.push(NewArea {
+            code: code.clone(),
+            name: name.clone(),
+            edition_year: *year,
+            parent,
+        });
     }
     if problems.is_empty() {
         Ok(out)
@@ -254,12 +326,20 @@ pub fn check_tree(
 }
 
 /// Reads, checks and stores; nothing is stored when any row is wrong.
-pub async fn import_file(db: &Db, path: &Path, default_year: i32) -> Result<UpsertCounts, ImportError> {
+pub async fn import_file(
+    db: &Db,
+    path: &Path,
+    default_year: i32,
+) -> Result<UpsertCounts, ImportError> {
     let raw = read_file(path).map_err(ImportError::File)?;
     import_rows(db, &raw, default_year).await
 }
 
-pub async fn import_rows(db: &Db, raw: &[RawArea], default_year: i32) -> Result<UpsertCounts, ImportError> {
+pub async fn import_rows(
+    db: &Db,
+    raw: &[RawArea],
+    default_year: i32,
+) -> Result<UpsertCounts, ImportError> {
     let mut wanted: Vec<String> = Vec::new();
     for r in raw {
         if let Ok(code) = DivisionCode::parse(&r.code) {
@@ -271,9 +351,14 @@ pub async fn import_rows(db: &Db, raw: &[RawArea], default_year: i32) -> Result<
     }
     wanted.sort();
     wanted.dedup();
-    let stored: BTreeSet<String> =
-        repo::existing(db, &wanted).await.map_err(|e| ImportError::Storage(e.into()))?.into_iter().collect();
-    let roots = repo::roots(db).await.map_err(|e| ImportError::Storage(e.into()))?;
+    let stored: BTreeSet<String> = repo::existing(db, &wanted)
+        .await
+        .map_err(|e| ImportError::Storage(e.into()))?
+        .into_iter()
+        .collect();
+    let roots = repo::roots(db)
+        .await
+        .map_err(|e| ImportError::Storage(e.into()))?;
     let root_depths: BTreeSet<u8> = roots
         .iter()
         .filter_map(|a| DivisionCode::parse(&a.code).ok())
@@ -285,6 +370,9 @@ pub async fn import_rows(db: &Db, raw: &[RawArea], default_year: i32) -> Result<
     } else {
         stored
     };
-    let areas = check_tree(raw, &stored_or_any, &root_depths, default_year).map_err(ImportError::Rows)?;
-    repo::upsert_all(db, &areas).await.map_err(ImportError::Storage)
+    let areas =
+        check_tree(raw, &stored_or_any, &root_depths, default_year).map_err(ImportError::Rows)?;
+    repo::upsert_all(db, &areas)
+        .await
+        .map_err(ImportError::Storage)
 }

@@ -51,9 +51,14 @@ pub async fn browse(
 ) -> AppResult<Html<String>> {
     let user = page.user.clone().ok_or_else(AppError::unauthenticated)?;
     let code = scoped_code(&user, &code, "code")?;
-    let area = repo::get(state.db(), code.as_str()).await?.ok_or_else(AppError::not_found)?;
+    let area = repo::get(state.db(), code.as_str())
+        .await?
+        .ok_or_else(AppError::not_found)?;
     let path = repo::path_to(state.db(), &code).await?;
-    let paging = ListParams { limit: None, cursor: query.cursor.clone() };
+    let paging = ListParams {
+        limit: None,
+        cursor: query.cursor.clone(),
+    };
     let limit = paging.limit()?;
     let after = paging.after()?.unwrap_or_default();
     let q = query.q.clone().unwrap_or_default().trim().to_string();

@@ -41,7 +41,12 @@ pub async fn get(db: &Db, code: &str) -> Result<Option<Area>, sqlx::Error> {
 }
 
 /// Children of `parent` after `after` in code order, `limit` of them.
-pub async fn children(db: &Db, parent: &str, after: &str, limit: u32) -> Result<Vec<Area>, sqlx::Error> {
+pub async fn children(
+    db: &Db,
+    parent: &str,
+    after: &str,
+    limit: u32,
+) -> Result<Vec<Area>, sqlx::Error> {
     let sql = format!(
         "SELECT {COLUMNS} FROM areas a WHERE a.parent_code = $1 AND a.code > $2 ORDER BY a.code LIMIT $3"
     );
@@ -81,7 +86,10 @@ pub async fn names(db: &Db, codes: &[String]) -> Result<Vec<(String, String)>, s
         return Ok(Vec::new());
     }
     let placeholders: Vec<String> = (1..=codes.len()).map(|i| format!("${i}")).collect();
-    let sql = format!("SELECT code, name FROM areas WHERE code IN ({})", placeholders.join(", "));
+    let sql = format!(
+        "SELECT code, name FROM areas WHERE code IN ({})",
+        placeholders.join(", ")
+    );
     let rows: Vec<(String, String)> = crate::with_db!(db, pool => {
         let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
         for c in codes {
@@ -108,7 +116,11 @@ pub async fn path_to(db: &Db, code: &DivisionCode) -> Result<Vec<(String, String
 }
 
 /// Areas of `level` in `scope`'s subtree.
-pub async fn count_in_subtree(db: &Db, scope: &DivisionCode, level: AreaLevel) -> Result<i64, sqlx::Error> {
+pub async fn count_in_subtree(
+    db: &Db,
+    scope: &DivisionCode,
+    level: AreaLevel,
+) -> Result<i64, sqlx::Error> {
     const SQL: &str = "SELECT COUNT(*) FROM areas WHERE code >= $1 AND code < $2 AND level = $3";
     let (lo, hi) = scope.subtree_range();
     crate::with_db!(db, pool => sqlx::query_scalar(SQL).bind(&lo).bind(&hi).bind(level.as_str()).fetch_one(pool).await)
@@ -144,7 +156,9 @@ pub async fn upsert_all(db: &Db, areas: &[NewArea]) -> anyhow::Result<UpsertCoun
          ON CONFLICT (code) DO UPDATE SET name = excluded.name, edition_year = excluded.edition_year, \
          updated_at = excluded.updated_at";
     let mut sorted: Vec<&NewArea> = areas.iter().collect();
-    sorted.sort_by(|a, b| (a.code.level().depth(), a.code.as_str()).cmp(&(b.code.level().depth(), b.code.as_str())));
+    sorted.sort_by(|a, b| {
+        (a.code.level().depth(), a.code.as_str()).cmp(&(b.code.level().depth(), b.code.as_str()))
+    });
     let now = Utc::now();
     crate::with_tx!(db, tx => {
         let mut counts = UpsertCounts::default();

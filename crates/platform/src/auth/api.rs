@@ -59,7 +59,11 @@ pub async fn authenticate(state: &AppState, username: &str, password: &str) -> A
     let ok = verify_password(hash, password).await?;
     match id {
         Some(id) if ok && !disabled => Ok(id),
-        _ => Err(AppError::new(StatusCode::UNAUTHORIZED, "bad_credentials", "login.bad_credentials")),
+        _ => Err(AppError::new(
+            StatusCode::UNAUTHORIZED,
+            "bad_credentials",
+            "login.bad_credentials",
+        )),
     }
 }
 
@@ -70,11 +74,26 @@ pub async fn start_session(
     addr: Option<std::net::SocketAddr>,
     headers: &HeaderMap,
 ) -> AppResult<HeaderValue> {
-    let agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
+    let agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok());
     let addr = addr.map(|a| a.ip().to_string());
     let config = state.config();
-    let token = session::create(state.db(), user_id, config.session_absolute, addr.as_deref(), agent).await?;
-    let cookie = cookies::set(SESSION_COOKIE, &token, config.session_absolute.as_secs(), config.secure_cookies, true);
+    let token = session::create(
+        state.db(),
+        user_id,
+        config.session_absolute,
+        addr.as_deref(),
+        agent,
+    )
+    .await?;
+    let cookie = cookies::set(
+        SESSION_COOKIE,
+        &token,
+        config.session_absolute.as_secs(),
+        config.secure_cookies,
+        true,
+    );
     HeaderValue::from_str(&cookie).map_err(AppError::internal)
 }
 
@@ -94,8 +113,13 @@ pub async fn sign_in(
 ) -> AppResult<Response> {
     let user_id = authenticate(&state, &credentials.username, &credentials.password).await?;
     let cookie = start_session(&state, user_id, addr, &headers).await?;
-    let token = cookie.to_str().ok().and_then(|c| c.split(';').next()).and_then(|kv| kv.split_once('='))
-        .map(|(_, v)| v.to_string()).unwrap_or_default();
+    let token = cookie
+        .to_str()
+        .ok()
+        .and_then(|c| c.split(';').next())
+        .and_then(|kv| kv.split_once('='))
+        .map(|(_, v)| v.to_string())
+        .unwrap_or_default();
     let user = session::resolve_token(state.db(), &token, state.config().session_idle)
         .await?
         .ok_or_else(AppError::unauthenticated)?;
@@ -114,7 +138,10 @@ pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> AppR
     }
     let clear = cookies::clear(SESSION_COOKIE, state.config().secure_cookies);
     let mut response = StatusCode::NO_CONTENT.into_response();
-    response.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&clear).map_err(AppError::internal)?);
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&clear).map_err(AppError::internal)?,
+    );
     Ok(response)
 }
 

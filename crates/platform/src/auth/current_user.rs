@@ -35,7 +35,11 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        parts.extensions.get::<CurrentUser>().cloned().ok_or_else(AppError::unauthenticated)
+        parts
+            .extensions
+            .get::<CurrentUser>()
+            .cloned()
+            .ok_or_else(AppError::unauthenticated)
     }
 }
 
@@ -43,7 +47,10 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
 impl<S: Send + Sync> axum::extract::OptionalFromRequestParts<S> for CurrentUser {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Option<Self>, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &S,
+    ) -> Result<Option<Self>, Self::Rejection> {
         Ok(parts.extensions.get::<CurrentUser>().cloned())
     }
 }

@@ -42,7 +42,13 @@ pub async fn form(page: Page, Query(q): Query<NextQuery>) -> AppResult<Response>
     if page.user.is_some() {
         return Ok(Redirect::to(&next).into_response());
     }
-    Ok(render(&LoginPage { page: page.titled("login.title"), next, username: String::new(), error: None })?.into_response())
+    Ok(render(&LoginPage {
+        page: page.titled("login.title"),
+        next,
+        username: String::new(),
+        error: None,
+    })?
+    .into_response())
 }
 
 #[derive(Deserialize)]
@@ -72,7 +78,12 @@ pub async fn submit(
         }
         Err(err) if err.status == StatusCode::UNAUTHORIZED => {
             let error = Some(page.t(&err.key).to_string());
-            let view = LoginPage { page: page.titled("login.title"), next, username: form.username, error };
+            let view = LoginPage {
+                page: page.titled("login.title"),
+                next,
+                username: form.username,
+                error,
+            };
             Ok((StatusCode::UNAUTHORIZED, render(&view)?).into_response())
         }
         Err(err) => Err(err),
@@ -86,7 +97,10 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> AppRes
     }
     let clear = cookies::clear(SESSION_COOKIE, state.config().secure_cookies);
     let mut response = Redirect::to("/login").into_response();
-    response.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&clear).map_err(AppError::internal)?);
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&clear).map_err(AppError::internal)?,
+    );
     Ok(response)
 }
 
@@ -97,9 +111,17 @@ pub async fn switch_lang(
     Query(q): Query<NextQuery>,
 ) -> AppResult<Response> {
     let lang = Lang::parse(&tag).ok_or_else(AppError::not_found)?;
-    let cookie = cookies::set(LANG_COOKIE, lang.tag(), 365 * 24 * 3600, state.config().secure_cookies, false);
+    let cookie = cookies::set(
+        LANG_COOKIE,
+        lang.tag(),
+        365 * 24 * 3600,
+        state.config().secure_cookies,
+        false,
+    );
     let mut response = Redirect::to(&safe_next(q.next.as_deref())).into_response();
-    response.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&cookie).map_err(AppError::internal)?);
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&cookie).map_err(AppError::internal)?,
+    );
     Ok(response)
 }
-

@@ -91,7 +91,10 @@ struct SessionRow {
 }
 
 /// The user behind the request's session cookie, if the session is live.
-pub async fn resolve(state: &AppState, headers: &HeaderMap) -> Result<Option<CurrentUser>, AppError> {
+pub async fn resolve(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<CurrentUser>, AppError> {
     let Some(token) = cookies::get(headers, SESSION_COOKIE) else {
         return Ok(None);
     };
@@ -122,10 +125,17 @@ pub async fn resolve_token(
     if (now - row.last_seen_at).num_seconds() >= TOUCH_EVERY_SECONDS {
         crate::with_db!(db, pool => sqlx::query(TOUCH).bind(&hash).bind(now).execute(pool).await.map(|r| r.rows_affected()))?;
     }
-    let role = Role::parse(&row.role)
-        .ok_or_else(|| AppError::internal(format!("user {} has unknown role {}", row.username, row.role)))?;
+    let role = Role::parse(&row.role).ok_or_else(|| {
+        AppError::internal(format!(
+            "user {} has unknown role {}",
+            row.username, row.role
+        ))
+    })?;
     let area = DivisionCode::parse(&row.area_code).map_err(|e| {
-        AppError::internal(format!("user {} has invalid area {}: {e}", row.username, row.area_code))
+        AppError::internal(format!(
+            "user {} has invalid area {}: {e}",
+            row.username, row.area_code
+        ))
     })?;
     Ok(Some(CurrentUser {
         id: row.user_id,
@@ -141,7 +151,11 @@ pub async fn resolve_token(
 }
 
 /// Ends every session of a user but the one holding `keep_token` (after a password change).
-pub async fn delete_all_except(db: &Db, user_id: i64, keep_token: &str) -> Result<u64, sqlx::Error> {
+pub async fn delete_all_except(
+    db: &Db,
+    user_id: i64,
+    keep_token: &str,
+) -> Result<u64, sqlx::Error> {
     const SQL: &str = "DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2";
     let done = crate::with_db!(db, pool => sqlx::query(SQL).bind(user_id).bind(hash_token(keep_token)).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(done)

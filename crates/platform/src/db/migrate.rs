@@ -40,7 +40,8 @@ impl MigrationStatus {
 pub async fn migration_status(db: &Db) -> Result<MigrationStatus, sqlx::Error> {
     const SQL: &str = "SELECT version FROM _sqlx_migrations WHERE success = TRUE ORDER BY version";
     let known = migrator(db).iter().map(|m| m.version).collect();
-    let applied: Vec<i64> = match crate::with_db!(db, pool => sqlx::query_scalar(SQL).fetch_all(pool).await) {
+    let applied: Vec<i64> = match crate::with_db!(db, pool => sqlx::query_scalar(SQL).fetch_all(pool).await)
+    {
         Ok(v) => v,
         // A database that was never migrated has no table yet: nothing applied.
         Err(sqlx::Error::Database(_)) => Vec::new(),

@@ -75,7 +75,10 @@ impl Catalogs {
                 Lang::En => en.add_toml(source, text)?,
             }
         }
-        Ok(Catalogs { zh: Arc::new(zh), en: Arc::new(en) })
+        Ok(Catalogs {
+            zh: Arc::new(zh),
+            en: Arc::new(en),
+        })
     }
 
     pub fn get(&self, lang: Lang) -> &Arc<Catalog> {

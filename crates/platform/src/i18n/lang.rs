@@ -43,11 +43,16 @@ impl Lang {
     }
 }
 
-/// The language cookie wins (the user chose it); then the first supported language of
-/// `Accept-Language`; then Chinese.
-pub fn detect_lang(headers: &HeaderMap) -> Lang {
-    if let Some(lang) = crate::web::cookies::get(headers, LANG_COOKIE).and_then(|v| Lang::parse(&v)) {
+/// The language cookie wins (the user chose it with the switch). Pages then default to Chinese
+/// whatever the browser says — the interface is Chinese unless a user asks otherwise — while API
+/// clients may ask for a language with `Accept-Language`.
+pub fn detect_lang(headers: &HeaderMap, honor_accept_language: bool) -> Lang {
+    if let Some(lang) = crate::web::cookies::get(headers, LANG_COOKIE).and_then(|v| Lang::parse(&v))
+    {
         return lang;
+    }
+    if !honor_accept_language {
+        return Lang::ZhCn;
     }
     headers
         .get(axum::http::header::ACCEPT_LANGUAGE)
@@ -89,12 +94,15 @@ impl Tr {
 impl FromRequestParts<AppState> for Tr {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let lang = parts
             .extensions
             .get::<Lang>()
             .copied()
-            .unwrap_or_else(|| detect_lang(&parts.headers));
+            .unwrap_or_else(|| detect_lang(&parts.headers, false));
         Ok(state.tr(lang))
     }
 }

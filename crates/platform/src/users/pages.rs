@@ -35,7 +35,10 @@ struct ListPage {
 }
 
 fn role_options(page: &Page) -> Vec<(String, String)> {
-    Role::ALL.iter().map(|r| (r.as_str().to_string(), page.t(&r.label_key()).to_string())).collect()
+    Role::ALL
+        .iter()
+        .map(|r| (r.as_str().to_string(), page.t(&r.label_key()).to_string()))
+        .collect()
 }
 
 impl ListPage {
@@ -60,13 +63,28 @@ pub async fn list(
     user: CurrentUser,
     axum::extract::Query(query): axum::extract::Query<ListQuery>,
 ) -> AppResult<Html<String>> {
-    let paging = ListParams { limit: None, cursor: query.cursor.clone() };
+    let paging = ListParams {
+        limit: None,
+        cursor: query.cursor.clone(),
+    };
     let limit = paging.limit()?;
     let after = paging.after()?.unwrap_or_default();
     let role_text = query.role.clone().unwrap_or_default();
-    let role = if role_text.is_empty() { None } else { Role::parse(&role_text) };
+    let role = if role_text.is_empty() {
+        None
+    } else {
+        Role::parse(&role_text)
+    };
     let (lo, hi) = user.area.subtree_range();
-    let rows = repo::list(state.db(), (&lo, &hi), query.q.as_deref(), role, &after, limit + 1).await?;
+    let rows = repo::list(
+        state.db(),
+        (&lo, &hi),
+        query.q.as_deref(),
+        role,
+        &after,
+        limit + 1,
+    )
+    .await?;
     let listed = page_of(rows, limit, |u| u.username.clone());
     let page = page.titled("users.title");
     let roles = role_options(&page);
@@ -108,28 +126,52 @@ struct NewPage {
 
 impl NewPage {
     fn error_for(&self, field: &str) -> Option<&str> {
-        self.error.as_ref().filter(|(f, _)| f == field).map(|(_, m)| m.as_str())
+        self.error
+            .as_ref()
+            .filter(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
     }
 
     fn general_error(&self) -> Option<&str> {
         self.error
             .as_ref()
-            .filter(|(f, _)| !["username", "display_name", "role", "area_code", "unit_id"].contains(&f.as_str()))
+            .filter(|(f, _)| {
+                !["username", "display_name", "role", "area_code", "unit_id"].contains(&f.as_str())
+            })
             .map(|(_, m)| m.as_str())
     }
 }
 
-async fn new_page(state: &AppState, page: Page, user: &CurrentUser, form: NewUserForm) -> AppResult<NewPage> {
+async fn new_page(
+    state: &AppState,
+    page: Page,
+    user: &CurrentUser,
+    form: NewUserForm,
+) -> AppResult<NewPage> {
     let (lo, hi) = user.area.subtree_range();
     let units = units::in_subtree(state.db(), &lo, &hi).await?;
     let page = page.titled("users.new_title");
     let roles = role_options(&page);
-    Ok(NewPage { page, form, roles, units, error: None, created: None })
+    Ok(NewPage {
+        page,
+        form,
+        roles,
+        units,
+        error: None,
+        created: None,
+    })
 }
 
 /// `GET /admin/users/new`
-pub async fn new_form(State(state): State<AppState>, page: Page, user: CurrentUser) -> AppResult<Html<String>> {
-    let form = NewUserForm { area_code: user.area.as_str().to_string(), ..Default::default() };
+pub async fn new_form(
+    State(state): State<AppState>,
+    page: Page,
+    user: CurrentUser,
+) -> AppResult<Html<String>> {
+    let form = NewUserForm {
+        area_code: user.area.as_str().to_string(),
+        ..Default::default()
+    };
     render(&new_page(&state, page, &user, form).await?)
 }
 
@@ -146,11 +188,18 @@ pub async fn create(
     match create_account(&state, &user, &form).await {
         Ok((username, password)) => {
             view.created = Some((username, password));
-            view.form = NewUserForm { area_code: user.area.as_str().to_string(), ..Default::default() };
+            view.form = NewUserForm {
+                area_code: user.area.as_str().to_string(),
+                ..Default::default()
+            };
             Ok(render(&view)?.into_response())
         }
         Err(err) if err.status.is_client_error() => {
-            let args: Vec<(&str, &str)> = err.args.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            let args: Vec<(&str, &str)> = err
+                .args
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
             view.error = Some((err.field.clone().unwrap_or_default(), tr.f(&err.key, &args)));
             Ok((err.status, render(&view)?).into_response())
         }
@@ -158,25 +207,38 @@ pub async fn create(
     }
 }
 
-async fn create_account(state: &AppState, admin: &CurrentUser, form: &NewUserForm) -> AppResult<(String, String)> {
+async fn create_account(
+    state: &AppState,
+    admin: &CurrentUser,
+    form: &NewUserForm,
+) -> AppResult<(String, String)> {
     let username = repo::normalize_username(&form.username)?;
     let display_name = form.display_name.trim().to_string();
     if display_name.is_empty() || display_name.chars().count() > 50 {
         return Err(AppError::invalid("user.bad_display_name").on_field("display_name"));
     }
-    let role = Role::parse(&form.role).ok_or_else(|| AppError::invalid("user.bad_role").on_field("role"))?;
-    let area = DivisionCode::parse(&form.area_code).map_err(|e| AppError::from(e).on_field("area_code"))?;
+    let role = Role::parse(&form.role)
+        .ok_or_else(|| AppError::invalid("user.bad_role").on_field("role"))?;
+    let area = DivisionCode::parse(&form.area_code)
+        .map_err(|e| AppError::from(e).on_field("area_code"))?;
     if !admin.covers(&area) {
         return Err(AppError::invalid("user.area_outside_scope").on_field("area_code"));
     }
-    if crate::areas::repo::get(state.db(), area.as_str()).await?.is_none() {
+    if crate::areas::repo::get(state.db(), area.as_str())
+        .await?
+        .is_none()
+    {
         return Err(AppError::invalid("user.unknown_area").on_field("area_code"));
     }
     let unit_id = match form.unit_id.trim() {
         "" => None,
         text => {
-            let id: i64 = text.parse().map_err(|_| AppError::invalid("user.unknown_unit").on_field("unit_id"))?;
-            let unit = units::get(state.db(), id).await?.ok_or_else(|| AppError::invalid("user.unknown_unit").on_field("unit_id"))?;
+            let id: i64 = text
+                .parse()
+                .map_err(|_| AppError::invalid("user.unknown_unit").on_field("unit_id"))?;
+            let unit = units::get(state.db(), id)
+                .await?
+                .ok_or_else(|| AppError::invalid("user.unknown_unit").on_field("unit_id"))?;
             let unit_area = DivisionCode::parse(&unit.area_code).map_err(AppError::internal)?;
             if !admin.covers(&unit_area) {
                 return Err(AppError::invalid("user.unknown_unit").on_field("unit_id"));
@@ -205,7 +267,9 @@ async fn create_account(state: &AppState, admin: &CurrentUser, form: &NewUserFor
 /// 12 characters from an alphabet without look-alikes (0/O, 1/l/I), easy to read out by phone.
 pub fn one_time_password() -> String {
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
-    (0..12).map(|_| ALPHABET[rand::random_range(0..ALPHABET.len())] as char).collect()
+    (0..12)
+        .map(|_| ALPHABET[rand::random_range(0..ALPHABET.len())] as char)
+        .collect()
 }
 
 /// `POST /admin/users/{username}/disable` and `/enable`
@@ -214,7 +278,9 @@ pub async fn set_disabled(
     user: CurrentUser,
     Path((username, action)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    let target = repo::get_by_username(state.db(), &username).await?.ok_or_else(AppError::not_found)?;
+    let target = repo::get_by_username(state.db(), &username)
+        .await?
+        .ok_or_else(AppError::not_found)?;
     let target_area = DivisionCode::parse(&target.area_code).map_err(AppError::internal)?;
     if !user.covers(&target_area) {
         return Err(AppError::not_found());
@@ -254,13 +320,20 @@ struct PasswordPage {
 
 impl PasswordPage {
     fn error_for(&self, field: &str) -> Option<&str> {
-        self.error.as_ref().filter(|(f, _)| f == field).map(|(_, m)| m.as_str())
+        self.error
+            .as_ref()
+            .filter(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
     }
 }
 
 /// `GET /account/password`
 pub async fn password_form(page: Page) -> AppResult<Html<String>> {
-    render(&PasswordPage { page: page.titled("account.password_title"), error: None, done: false })
+    render(&PasswordPage {
+        page: page.titled("account.password_title"),
+        error: None,
+        done: false,
+    })
 }
 
 /// `POST /account/password`: other sessions of the user end; this one stays.
@@ -272,9 +345,15 @@ pub async fn change_password(
     Form(form): Form<PasswordForm>,
 ) -> AppResult<Response> {
     let tr = page.tr.clone();
-    let mut view = PasswordPage { page: page.titled("account.password_title"), error: None, done: false };
+    let mut view = PasswordPage {
+        page: page.titled("account.password_title"),
+        error: None,
+        done: false,
+    };
     let result: AppResult<()> = async {
-        let (_, hash, _) = repo::login_record(state.db(), &user.username).await?.ok_or_else(AppError::unauthenticated)?;
+        let (_, hash, _) = repo::login_record(state.db(), &user.username)
+            .await?
+            .ok_or_else(AppError::unauthenticated)?;
         if !auth::verify_password(Some(hash), &form.current).await? {
             return Err(AppError::invalid("account.wrong_current_password").on_field("current"));
         }
@@ -295,7 +374,10 @@ pub async fn change_password(
             Ok(render(&view)?.into_response())
         }
         Err(err) if err.status.is_client_error() => {
-            view.error = Some((err.field.clone().unwrap_or_default(), tr.t(&err.key).to_string()));
+            view.error = Some((
+                err.field.clone().unwrap_or_default(),
+                tr.t(&err.key).to_string(),
+            ));
             Ok((err.status, render(&view)?).into_response())
         }
         Err(err) => Err(err),

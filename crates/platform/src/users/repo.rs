@@ -36,9 +36,18 @@ pub struct UserRow {
 pub fn normalize_username(text: &str) -> Result<String, AppError> {
     let name = text.trim().to_ascii_lowercase();
     let ok = (3..=32).contains(&name.len())
-        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c))
-        && name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
-    if ok { Ok(name) } else { Err(AppError::invalid("user.bad_username").on_field("username")) }
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c))
+        && name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric());
+    if ok {
+        Ok(name)
+    } else {
+        Err(AppError::invalid("user.bad_username").on_field("username"))
+    }
 }
 
 pub const INSERT_SQL: &str = "INSERT INTO users (username, display_name, password_hash, role, area_code, unit_id, \
@@ -60,13 +69,18 @@ pub async fn insert(db: &Db, user: &NewUser) -> Result<i64, AppError> {
         sqlx::Error::Database(d) if d.is_unique_violation() => {
             AppError::conflict("user.username_taken").on_field("username")
         }
-        sqlx::Error::Database(d) if d.is_foreign_key_violation() => AppError::invalid("user.unknown_area_or_unit"),
+        sqlx::Error::Database(d) if d.is_foreign_key_violation() => {
+            AppError::invalid("user.unknown_area_or_unit")
+        }
         _ => AppError::from(e),
     })
 }
 
 /// (id, password hash, disabled) for a login attempt.
-pub async fn login_record(db: &Db, username: &str) -> Result<Option<(i64, String, bool)>, sqlx::Error> {
+pub async fn login_record(
+    db: &Db,
+    username: &str,
+) -> Result<Option<(i64, String, bool)>, sqlx::Error> {
     const SQL: &str = "SELECT id, password_hash, disabled FROM users WHERE username = $1";
     crate::with_db!(db, pool => sqlx::query_as(SQL).bind(username.trim().to_ascii_lowercase()).fetch_optional(pool).await)
 }
@@ -95,7 +109,9 @@ pub async fn list(
          AND ($4 = '' OR u.username LIKE $5 OR u.display_name LIKE $5) AND ($6 = '' OR u.role = $6) \
          ORDER BY u.username LIMIT $7"
     );
-    let text = text.map(|t| t.trim().replace(['%', '_', '\\'], "")).unwrap_or_default();
+    let text = text
+        .map(|t| t.trim().replace(['%', '_', '\\'], ""))
+        .unwrap_or_default();
     let pattern = format!("%{text}%");
     let role = role.map(|r| r.as_str()).unwrap_or("");
     crate::with_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
@@ -103,7 +119,12 @@ pub async fn list(
         .fetch_all(pool).await)
 }
 
-pub async fn set_password(db: &Db, id: i64, hash: &str, must_change: bool) -> Result<bool, sqlx::Error> {
+pub async fn set_password(
+    db: &Db,
+    id: i64,
+    hash: &str,
+    must_change: bool,
+) -> Result<bool, sqlx::Error> {
     const SQL: &str = "UPDATE users SET password_hash = $2, must_change_password = $3, updated_at = $4 WHERE id = $1";
     let done = crate::with_db!(db, pool => sqlx::query(SQL).bind(id).bind(hash).bind(must_change).bind(Utc::now()).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(done == 1)

@@ -6,7 +6,14 @@ use serde::Serialize;
 use crate::db::Db;
 
 /// Kinds of unit, stored as snake_case words.
-pub const UNIT_KINDS: [&str; 6] = ["command", "department", "township", "village", "team", "enterprise"];
+pub const UNIT_KINDS: [&str; 6] = [
+    "command",
+    "department",
+    "township",
+    "village",
+    "team",
+    "enterprise",
+];
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]
 pub struct Unit {

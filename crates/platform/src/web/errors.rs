@@ -37,10 +37,14 @@ fn client_of(req: &Request) -> Client {
 }
 
 pub async fn render(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let lang = detect_lang(req.headers());
-    req.extensions_mut().insert(lang);
     let client = client_of(&req);
-    let here = req.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_default();
+    let lang = detect_lang(req.headers(), client == Client::Api);
+    req.extensions_mut().insert(lang);
+    let here = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_default();
     let mut response = next.run(req).await;
     let error = match response.extensions_mut().remove::<Arc<AppError>>() {
         Some(err) => (*err).clone(),
@@ -92,12 +96,17 @@ pub async fn render(State(state): State<AppState>, mut req: Request, next: Next)
             out.headers_mut().insert(name, value.clone());
         }
     }
-    out.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    out.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     out
 }
 
 fn message_of(tr: &Tr, error: &AppError) -> String {
-    let args: Vec<(&str, &str)> = error.args.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let args: Vec<(&str, &str)> = error
+        .args
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     tr.f(&error.key, &args)
 }
 

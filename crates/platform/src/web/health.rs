@@ -17,7 +17,11 @@ pub async fn healthz() -> Response {
 pub async fn readyz(State(state): State<AppState>) -> Response {
     if let Err(err) = state.db().ping().await {
         tracing::warn!(error = %err, "readiness: database unreachable");
-        return (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "database_unreachable"}))).into_response();
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"status": "database_unreachable"})),
+        )
+            .into_response();
     }
     match db::migration_status(state.db()).await {
         Ok(status) if status.is_current() => Json(json!({

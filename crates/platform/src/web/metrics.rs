@@ -13,7 +13,9 @@ use axum::response::{IntoResponse, Response};
 use crate::state::AppState;
 
 /// Upper bounds of the latency buckets, in seconds.
-const BUCKETS: [f64; 12] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0];
+const BUCKETS: [f64; 12] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
+];
 
 #[derive(Default)]
 pub struct Metrics {
@@ -31,7 +33,10 @@ struct MetricsInner {
 impl Metrics {
     fn record(&self, method: &str, route: &str, status: u16, seconds: f64) {
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        *inner.requests.entry((method.to_string(), route.to_string(), status)).or_default() += 1;
+        *inner
+            .requests
+            .entry((method.to_string(), route.to_string(), status))
+            .or_default() += 1;
         let (buckets, sum, count) = inner.latency.entry(route.to_string()).or_default();
         for (i, bound) in BUCKETS.iter().enumerate() {
             if seconds <= *bound {
@@ -45,7 +50,9 @@ impl Metrics {
     fn render(&self, pool: (u32, usize)) -> String {
         let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         let mut out = String::new();
-        out.push_str("# HELP tongxin_http_requests_total HTTP requests by method, route and status.\n");
+        out.push_str(
+            "# HELP tongxin_http_requests_total HTTP requests by method, route and status.\n",
+        );
         out.push_str("# TYPE tongxin_http_requests_total counter\n");
         for ((method, route, status), n) in &inner.requests {
             let _ = writeln!(
@@ -65,9 +72,18 @@ impl Metrics {
                     buckets[i]
                 );
             }
-            let _ = writeln!(out, "tongxin_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {count}");
-            let _ = writeln!(out, "tongxin_http_request_duration_seconds_sum{{route=\"{route}\"}} {sum}");
-            let _ = writeln!(out, "tongxin_http_request_duration_seconds_count{{route=\"{route}\"}} {count}");
+            let _ = writeln!(
+                out,
+                "tongxin_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {count}"
+            );
+            let _ = writeln!(
+                out,
+                "tongxin_http_request_duration_seconds_sum{{route=\"{route}\"}} {sum}"
+            );
+            let _ = writeln!(
+                out,
+                "tongxin_http_request_duration_seconds_count{{route=\"{route}\"}} {count}"
+            );
         }
         let (size, idle) = pool;
         out.push_str("# HELP tongxin_db_pool_connections Database connections open.\n");
@@ -76,9 +92,16 @@ impl Metrics {
         out.push_str("# HELP tongxin_db_pool_idle Database connections open and idle.\n");
         out.push_str("# TYPE tongxin_db_pool_idle gauge\n");
         let _ = writeln!(out, "tongxin_db_pool_idle {idle}");
-        let _ = writeln!(out, "# HELP tongxin_db_pool_in_use Database connections in use.");
+        let _ = writeln!(
+            out,
+            "# HELP tongxin_db_pool_in_use Database connections in use."
+        );
         let _ = writeln!(out, "# TYPE tongxin_db_pool_in_use gauge");
-        let _ = writeln!(out, "tongxin_db_pool_in_use {}", (size as usize).saturating_sub(idle));
+        let _ = writeln!(
+            out,
+            "tongxin_db_pool_in_use {}",
+            (size as usize).saturating_sub(idle)
+        );
         out
     }
 }
@@ -98,12 +121,24 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| "unmatched".to_string());
     let response = next.run(req).await;
-    state.metrics().record(&method, &route, response.status().as_u16(), started.elapsed().as_secs_f64());
+    state.metrics().record(
+        &method,
+        &route,
+        response.status().as_u16(),
+        started.elapsed().as_secs_f64(),
+    );
     response
 }
 
 /// `GET /metrics`
 pub async fn endpoint(State(state): State<AppState>) -> Response {
     let body = state.metrics().render(state.db().pool_usage());
-    ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], body).into_response()
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        body,
+    )
+        .into_response()
 }

@@ -70,7 +70,10 @@ impl Page {
     }
 
     pub fn role_label(&self) -> String {
-        self.user.as_ref().map(|u| self.tr.t(&u.role.label_key()).to_string()).unwrap_or_default()
+        self.user
+            .as_ref()
+            .map(|u| self.tr.t(&u.role.label_key()).to_string())
+            .unwrap_or_default()
     }
 
     pub fn here_encoded(&self) -> String {
@@ -81,11 +84,18 @@ impl Page {
 impl FromRequestParts<AppState> for Page {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let tr = Tr::from_request_parts(parts, state).await?;
         let user = parts.extensions.get::<CurrentUser>().cloned();
         let path = parts.uri.path().to_string();
-        let here = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| path.clone());
+        let here = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| path.clone());
         let nav = match &user {
             Some(user) => state
                 .nav()
@@ -94,17 +104,32 @@ impl FromRequestParts<AppState> for Page {
                 .map(|item| NavLink {
                     label: tr.t(item.label_key).to_string(),
                     href: item.href,
-                    active: if item.href == "/" { path == "/" } else { path.starts_with(item.href) },
+                    active: if item.href == "/" {
+                        path == "/"
+                    } else {
+                        path.starts_with(item.href)
+                    },
                     on_phone_bar: item.on_phone_bar,
                 })
                 .collect(),
             None => Vec::new(),
         };
-        Ok(Page { tr, user, nav, here, title: String::new() })
+        Ok(Page {
+            tr,
+            user,
+            nav,
+            here,
+            title: String::new(),
+        })
     }
 }
 
 /// Renders an askama template into an HTML response, turning a template failure into a 500.
-pub fn render(template: &impl askama::Template) -> crate::error::AppResult<axum::response::Html<String>> {
-    template.render().map(axum::response::Html).map_err(crate::error::AppError::internal)
+pub fn render(
+    template: &impl askama::Template,
+) -> crate::error::AppResult<axum::response::Html<String>> {
+    template
+        .render()
+        .map(axum::response::Html)
+        .map_err(crate::error::AppError::internal)
 }

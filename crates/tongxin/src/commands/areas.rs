@@ -9,7 +9,10 @@ use crate::cli::{AreasCommand, Cli};
 use crate::settings::{self, FileSettings};
 
 pub async fn run(cli: &Cli, file: &FileSettings, cmd: &AreasCommand) -> anyhow::Result<ExitCode> {
-    let AreasCommand::Import { file: path, edition_year } = cmd;
+    let AreasCommand::Import {
+        file: path,
+        edition_year,
+    } = cmd;
     let catalogs = platform::i18n::Catalogs::load(&[])?;
     let tr = super::operator_tr(&catalogs);
     let db = super::open(&settings::db_url(cli, file, settings::DEFAULT_DB)).await?;
@@ -20,7 +23,10 @@ pub async fn run(cli: &Cli, file: &FileSettings, cmd: &AreasCommand) -> anyhow::
                 "{}",
                 tr.f(
                     "areas.import.done",
-                    &[("inserted", &counts.inserted.to_string()), ("updated", &counts.updated.to_string())]
+                    &[
+                        ("inserted", &counts.inserted.to_string()),
+                        ("updated", &counts.updated.to_string())
+                    ]
                 )
             );
             Ok(ExitCode::SUCCESS)
@@ -30,7 +36,13 @@ pub async fn run(cli: &Cli, file: &FileSettings, cmd: &AreasCommand) -> anyhow::
             Ok(ExitCode::FAILURE)
         }
         Err(ImportError::Rows(problems)) => {
-            eprintln!("{}", tr.f("areas.import.refused", &[("n", &problems.len().to_string())]));
+            eprintln!(
+                "{}",
+                tr.f(
+                    "areas.import.refused",
+                    &[("n", &problems.len().to_string())]
+                )
+            );
             for p in problems.iter().take(50) {
                 eprintln!("  {}", p.message(&tr));
             }

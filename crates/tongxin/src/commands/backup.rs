@@ -5,12 +5,21 @@ use std::path::Path;
 use std::process::ExitCode;
 
 pub async fn run(url: &str, out: &Path) -> anyhow::Result<ExitCode> {
-    anyhow::ensure!(!out.exists(), "{} exists already; choose a new file", out.display());
+    anyhow::ensure!(
+        !out.exists(),
+        "{} exists already; choose a new file",
+        out.display()
+    );
     let db = platform::db::connect(url, 2).await?;
     match &db {
         platform::Db::Sqlite(pool) => {
-            let target = out.to_str().ok_or_else(|| anyhow::anyhow!("the path must be UTF-8"))?;
-            sqlx::query("VACUUM INTO $1").bind(target).execute(pool).await?;
+            let target = out
+                .to_str()
+                .ok_or_else(|| anyhow::anyhow!("the path must be UTF-8"))?;
+            sqlx::query("VACUUM INTO $1")
+                .bind(target)
+                .execute(pool)
+                .await?;
             println!("backup written to {}", out.display());
             Ok(ExitCode::SUCCESS)
         }

@@ -23,12 +23,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let db = platform::db::connect(&url, 2).await?;
             platform::db::migrate(&db).await?;
             let status = platform::db::migration_status(&db).await?;
-            println!("migrations applied: {} of {}", status.applied.len(), status.known.len());
+            println!(
+                "migrations applied: {} of {}",
+                status.applied.len(),
+                status.known.len()
+            );
         }
         Command::Demo(args) => return demo::run(&cli, &file, args).await,
         Command::User(cmd) => return user::run(&cli, &file, cmd).await,
         Command::Areas(cmd) => return areas::run(&cli, &file, cmd).await,
-        Command::Backup { out } => return backup::run(&settings::db_url(&cli, &file, settings::DEFAULT_DB), out).await,
+        Command::Backup { out } => {
+            return backup::run(&settings::db_url(&cli, &file, settings::DEFAULT_DB), out).await;
+        }
         Command::Version => println!("tongxin {}", env!("CARGO_PKG_VERSION")),
     }
     Ok(ExitCode::SUCCESS)

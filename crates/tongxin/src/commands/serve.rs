@@ -3,7 +3,10 @@
 use crate::modules;
 
 /// Serves until a signal. `ready` is told the bound address (the demo prints it with accounts).
-pub async fn serve(config: platform::Config, ready: Option<Box<dyn FnOnce(std::net::SocketAddr) + Send>>) -> anyhow::Result<()> {
+pub async fn serve(
+    config: platform::Config,
+    ready: Option<Box<dyn FnOnce(std::net::SocketAddr) + Send>>,
+) -> anyhow::Result<()> {
     let db = platform::db::connect(&config.db_url, config.max_connections).await?;
     platform::db::migrate(&db).await?;
     let listener = tokio::net::TcpListener::bind(config.listen)
@@ -13,7 +16,10 @@ pub async fn serve(config: platform::Config, ready: Option<Box<dyn FnOnce(std::n
     let app = platform::assemble(config, db.clone(), modules::all())?;
     match ready {
         Some(ready) => ready(addr),
-        None => println!("同心 Tongxin listening on http://{addr}/ ({})", db.backend().as_str()),
+        None => println!(
+            "同心 Tongxin listening on http://{addr}/ ({})",
+            db.backend().as_str()
+        ),
     }
     platform::serve(app, listener, shutdown_signal()).await?;
     db.close().await;

@@ -12,7 +12,10 @@ use crate::cli::{Cli, UserCommand};
 use crate::settings::{self, FileSettings};
 
 fn read_password(password_stdin: bool) -> anyhow::Result<String> {
-    anyhow::ensure!(password_stdin, "give the password on standard input with --password-stdin");
+    anyhow::ensure!(
+        password_stdin,
+        "give the password on standard input with --password-stdin"
+    );
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
     Ok(line.trim_end_matches(['\r', '\n']).to_string())
@@ -30,15 +33,25 @@ fn refuse(err: platform::AppError) -> anyhow::Error {
 pub async fn run(cli: &Cli, file: &FileSettings, cmd: &UserCommand) -> anyhow::Result<ExitCode> {
     let db = super::open(&settings::db_url(cli, file, settings::DEFAULT_DB)).await?;
     match cmd {
-        UserCommand::Add { username, role, area, unit, display_name, password_stdin } => {
+        UserCommand::Add {
+            username,
+            role,
+            area,
+            unit,
+            display_name,
+            password_stdin,
+        } => {
             let username = repo::normalize_username(username).map_err(refuse)?;
             let role = Role::parse(role).ok_or_else(|| {
                 let names: Vec<_> = Role::ALL.iter().map(|r| r.as_str()).collect();
                 anyhow::anyhow!("unknown role {role:?}; one of {}", names.join(", "))
             })?;
-            let area = DivisionCode::parse(area).map_err(|e| anyhow::anyhow!("--area {area:?}: {e}"))?;
+            let area =
+                DivisionCode::parse(area).map_err(|e| anyhow::anyhow!("--area {area:?}: {e}"))?;
             anyhow::ensure!(
-                platform::areas::repo::get(&db, area.as_str()).await?.is_some(),
+                platform::areas::repo::get(&db, area.as_str())
+                    .await?
+                    .is_some(),
                 "no area {} (import the area tree first: tongxin areas import FILE)",
                 area.as_str()
             );
@@ -73,33 +86,51 @@ pub async fn run(cli: &Cli, file: &FileSettings, cmd: &UserCommand) -> anyhow::R
             .map_err(refuse)?;
             println!("user {username} added ({role}, {})", area.as_str());
         }
-        UserCommand::Passwd { username, password_stdin } => {
-            let user = repo::get_by_username(&db, username).await?.ok_or_else(|| anyhow::anyhow!("no user {username}"))?;
+        UserCommand::Passwd {
+            username,
+            password_stdin,
+        } => {
+            let user = repo::get_by_username(&db, username)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no user {username}"))?;
             let password = read_password(*password_stdin)?;
             auth::check_password_policy(&user.username, &password).map_err(refuse)?;
             let hash = auth::hash_password(&password).await?;
             repo::set_password(&db, user.id, &hash, false).await?;
             let ended = auth::session::delete_all_for_user(&db, user.id).await?;
-            println!("password of {} changed; {ended} sessions ended", user.username);
+            println!(
+                "password of {} changed; {ended} sessions ended",
+                user.username
+            );
         }
         UserCommand::Disable { username } => {
-            let user = repo::get_by_username(&db, username).await?.ok_or_else(|| anyhow::anyhow!("no user {username}"))?;
+            let user = repo::get_by_username(&db, username)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no user {username}"))?;
             repo::set_disabled(&db, user.id, true).await?;
             let ended = auth::session::delete_all_for_user(&db, user.id).await?;
             println!("user {} disabled; {ended} sessions ended", user.username);
         }
         UserCommand::List { area } => {
             let (lo, hi) = match area {
-                Some(code) => DivisionCode::parse(code).map_err(|e| anyhow::anyhow!("--area {code:?}: {e}"))?.subtree_range(),
+                Some(code) => DivisionCode::parse(code)
+                    .map_err(|e| anyhow::anyhow!("--area {code:?}: {e}"))?
+                    .subtree_range(),
                 None => (String::new(), "~".to_string()),
             };
             let mut after = String::new();
-            println!("{:<20} {:<11} {:<15} {:<8} name / area", "username", "role", "area", "status");
+            println!(
+                "{:<20} {:<11} {:<15} {:<8} name / area",
+                "username", "role", "area", "status"
+            );
             loop {
                 let page = repo::list(&db, (&lo, &hi), None, None, &after, 500).await?;
                 for u in &page {
                     let status = if u.disabled { "disabled" } else { "active" };
-                    println!("{:<20} {:<11} {:<15} {:<8} {} / {}", u.username, u.role, u.area_code, status, u.display_name, u.area_name);
+                    println!(
+                        "{:<20} {:<11} {:<15} {:<8} {} / {}",
+                        u.username, u.role, u.area_code, status, u.display_name, u.area_name
+                    );
                 }
                 match page.last() {
                     Some(last) if page.len() == 500 => after = last.username.clone(),

@@ -1,0 +1,506 @@
+//! The binary as an operator uses it: `demo`, `serve` (flags, variables, config file), `user`,
+//! `areas import`, `backup`, `version` — on SQLite, and on PostgreSQL with two nodes.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
+
+use testkit::{Backend, fresh_database};
+
+const BIN: &str = env!("CARGO_BIN_EXE_tongxin");
+const PASSWORD: &str = "tongxin-cli-2020";
+
+fn tongxin(args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Output {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args)
+        .env_remove("TONGXIN_DB")
+        .env_remove("TONGXIN_CONFIG")
+        .env("TONGXIN_LANG", "zh-CN");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.stdin(if stdin.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    })
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("tongxin runs");
+    if let Some(text) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// A `tongxin serve` (or `demo`) process, killed when dropped.
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    fn start(args: &[&str], env: &[(&str, &str)]) -> Server {
+        let mut cmd = Command::new(BIN);
+        cmd.args(args)
+            .env_remove("TONGXIN_DB")
+            .env_remove("TONGXIN_CONFIG");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("server starts");
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(rest) = line.split("http://").nth(1) {
+                    let _ = tx.send(format!("http://{}", rest.split('/').next().unwrap()));
+                }
+            }
+        });
+        let base = rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the server prints its address");
+        Server { child, base }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn sign_in(
+    client: &reqwest::Client,
+    server: &Server,
+    username: &str,
+    password: &str,
+) -> reqwest::StatusCode {
+    client
+        .post(server.url("/api/v1/session"))
+        .json(&serde_json::json!({"username": username, "password": password}))
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn version_prints_the_version() {
+    let out = tongxin(&["version"], &[], None);
+    assert!(out.status.success());
+    assert!(text(&out).contains(env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn the_demo_refuses_to_listen_beyond_loopback_with_the_default_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("d.db").display());
+    let out = tongxin(
+        &[
+            "demo",
+            "--scale",
+            "tiny",
+            "--db",
+            &db,
+            "--listen",
+            "0.0.0.0:0",
+        ],
+        &[],
+        None,
+    );
+    assert!(!out.status.success());
+    assert!(text(&out).contains("loopback"), "{}", text(&out));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_builds_serves_and_signs_in_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("demo.db").display());
+    let built = tongxin(
+        &[
+            "demo",
+            "--scale",
+            "tiny",
+            "--no-serve",
+            "--db",
+            &db,
+            "--password",
+            PASSWORD,
+        ],
+        &[],
+        None,
+    );
+    assert!(built.status.success(), "{}", text(&built));
+    let printed = text(&built);
+    assert!(
+        printed.contains("admin") && printed.contains("g010101") && printed.contains(PASSWORD),
+        "{printed}"
+    );
+    // Serving an existing demo database keeps it as it is.
+    let server = Server::start(
+        &[
+            "demo",
+            "--db",
+            &db,
+            "--listen",
+            "127.0.0.1:0",
+            "--password",
+            PASSWORD,
+        ],
+        &[],
+    );
+    let client = client();
+    assert_eq!(
+        client
+            .get(server.url("/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        client
+            .get(server.url("/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(sign_in(&client, &server, "admin", PASSWORD).await, 200);
+    let login = reqwest::get(server.url("/login"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(login.contains("登录"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn operators_manage_users_from_the_shell() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("ops.db").display());
+    let areas = dir.path().join("areas.csv");
+    std::fs::write(
+        &areas,
+        "code,name\n990301000000,示范县\n990301001000,东风街道\n990301101000,西山镇\n",
+    )
+    .unwrap();
+    let imported = tongxin(
+        &["areas", "import", areas.to_str().unwrap(), "--db", &db],
+        &[],
+        None,
+    );
+    assert!(imported.status.success(), "{}", text(&imported));
+    assert!(text(&imported).contains("新增 3 个"), "{}", text(&imported));
+
+    let env = [("TONGXIN_DB", db.as_str())];
+    let weak = tongxin(
+        &[
+            "user",
+            "add",
+            "--username",
+            "lisi",
+            "--role",
+            "township",
+            "--area",
+            "990301001000",
+            "--password-stdin",
+        ],
+        &env,
+        Some("short\n"),
+    );
+    assert!(!weak.status.success());
+    assert!(
+        text(&weak).contains("至少需要 10 个字符"),
+        "{}",
+        text(&weak)
+    );
+    let no_stdin = tongxin(
+        &[
+            "user",
+            "add",
+            "--username",
+            "lisi",
+            "--role",
+            "township",
+            "--area",
+            "990301001000",
+        ],
+        &env,
+        None,
+    );
+    assert!(!no_stdin.status.success());
+    assert!(text(&no_stdin).contains("--password-stdin"));
+    for (user, area, unit) in [
+        ("east", "990301001000", "东风街道办事处"),
+        ("west", "990301101000", "西山镇人民政府"),
+    ] {
+        let out = tongxin(
+            &[
+                "user",
+                "add",
+                "--username",
+                user,
+                "--role",
+                "township",
+                "--area",
+                area,
+                "--unit",
+                unit,
+                "--password-stdin",
+            ],
+            &env,
+            Some(&format!("{PASSWORD}\n")),
+        );
+        assert!(out.status.success(), "{}", text(&out));
+    }
+    let duplicate = tongxin(
+        &[
+            "user",
+            "add",
+            "--username",
+            "east",
+            "--role",
+            "grid",
+            "--area",
+            "990301001000",
+            "--password-stdin",
+        ],
+        &env,
+        Some(&format!("{PASSWORD}\n")),
+    );
+    assert!(!duplicate.status.success());
+    assert!(
+        text(&duplicate).contains("已被使用"),
+        "{}",
+        text(&duplicate)
+    );
+    let listed = text(&tongxin(&["user", "list"], &env, None));
+    assert!(
+        listed.contains("east") && listed.contains("west"),
+        "{listed}"
+    );
+    let east_only = text(&tongxin(
+        &["user", "list", "--area", "990301001000"],
+        &env,
+        None,
+    ));
+    assert!(
+        east_only.contains("east") && !east_only.contains("west"),
+        "{east_only}"
+    );
+
+    let server = Server::start(&["serve", "--listen", "127.0.0.1:0"], &env);
+    let east = client();
+    assert_eq!(sign_in(&east, &server, "east", PASSWORD).await, 200);
+    // Two township users each see only their own subtree.
+    assert_eq!(
+        east.get(server.url("/api/v1/areas/990301001000"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        east.get(server.url("/api/v1/areas/990301101000"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+
+    let changed = tongxin(
+        &["user", "passwd", "--username", "east", "--password-stdin"],
+        &env,
+        Some("a-new-password-2020\n"),
+    );
+    assert!(changed.status.success(), "{}", text(&changed));
+    assert_eq!(
+        east.get(server.url("/api/v1/me"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401,
+        "sessions end"
+    );
+    assert_eq!(
+        sign_in(&client(), &server, "east", "a-new-password-2020").await,
+        200
+    );
+    let disabled = tongxin(&["user", "disable", "--username", "west"], &env, None);
+    assert!(disabled.status.success());
+    assert_eq!(sign_in(&client(), &server, "west", PASSWORD).await, 401);
+
+    let broken = dir.path().join("broken.csv");
+    std::fs::write(&broken, "code,name\n990301202201,孤儿村\n").unwrap();
+    let refused = tongxin(&["areas", "import", broken.to_str().unwrap()], &env, None);
+    assert!(!refused.status.success());
+    assert!(text(&refused).contains("第 2 行"), "{}", text(&refused));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_is_a_working_copy_of_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("live.db").display());
+    assert!(
+        tongxin(
+            &["demo", "--scale", "tiny", "--no-serve", "--db", &db],
+            &[],
+            None
+        )
+        .status
+        .success()
+    );
+    let out = dir.path().join("copy.db");
+    let backup = tongxin(
+        &["backup", "--out", out.to_str().unwrap(), "--db", &db],
+        &[],
+        None,
+    );
+    assert!(backup.status.success(), "{}", text(&backup));
+    let again = tongxin(
+        &["backup", "--out", out.to_str().unwrap(), "--db", &db],
+        &[],
+        None,
+    );
+    assert!(
+        !again.status.success(),
+        "an existing file is never overwritten"
+    );
+    let copy = platform::db::connect(&format!("sqlite://{}", out.display()), 1)
+        .await
+        .unwrap();
+    assert_eq!(platform::areas::repo::count_all(&copy).await.unwrap(), 15);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_come_from_a_config_file_unless_a_flag_says_otherwise() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("conf.db").display());
+    assert!(
+        tongxin(
+            &[
+                "demo",
+                "--scale",
+                "tiny",
+                "--no-serve",
+                "--db",
+                &db,
+                "--password",
+                PASSWORD
+            ],
+            &[],
+            None
+        )
+        .status
+        .success()
+    );
+    let config = dir.path().join("tongxin.toml");
+    std::fs::write(
+        &config,
+        format!("db = \"{db}\"\nlisten = \"127.0.0.1:0\"\nsession_idle_minutes = 30\n"),
+    )
+    .unwrap();
+    let server = Server::start(&["serve", "--config", config.to_str().unwrap()], &[]);
+    assert_eq!(sign_in(&client(), &server, "admin", PASSWORD).await, 200);
+    std::fs::write(&config, "unknown_key = 1\n").unwrap();
+    let bad = tongxin(&["serve", "--config", config.to_str().unwrap()], &[], None);
+    assert!(!bad.status.success());
+    assert!(text(&bad).contains("not valid"), "{}", text(&bad));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_serve_processes_on_one_postgres_database_act_as_one_system() {
+    let Some(backend) =
+        Backend::postgres_or_skip("two_serve_processes_on_one_postgres_database_act_as_one_system")
+    else {
+        return;
+    };
+    let (url, _guard) = fresh_database(backend).await.unwrap();
+    let built = tongxin(
+        &[
+            "demo",
+            "--scale",
+            "tiny",
+            "--no-serve",
+            "--db",
+            &url,
+            "--password",
+            PASSWORD,
+        ],
+        &[],
+        None,
+    );
+    assert!(built.status.success(), "{}", text(&built));
+    let first = Server::start(&["serve", "--db", &url, "--listen", "127.0.0.1:0"], &[]);
+    let second = Server::start(&["serve", "--db", &url, "--listen", "127.0.0.1:0"], &[]);
+    let client = client();
+    assert_eq!(
+        client
+            .get(first.url("/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(sign_in(&client, &first, "admin", PASSWORD).await, 200);
+    // The cookie jar sends the first node's session cookie to the second (same host).
+    let me: serde_json::Value = client
+        .get(second.url("/api/v1/me"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["username"], "admin");
+    let doc: serde_json::Value = client
+        .get(second.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    drop(first);
+    drop(second);
+}
