@@ -102,7 +102,22 @@ pub fn assemble(config: Config, db: Db, modules: Vec<Arc<dyn Module>>) -> anyhow
             state.clone(),
             errors::render,
         ))
-        .layer(security_headers())
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("x-frame-options"),
+            HeaderValue::from_static("DENY"),
+        ))
         .layer(CompressionLayer::new())
         .layer(CatchPanicLayer::new())
         .layer(TraceLayer::new_for_http())
@@ -117,43 +132,10 @@ pub fn assemble(config: Config, db: Db, modules: Vec<Arc<dyn Module>>) -> anyhow
     })
 }
 
-/// Content-Security-Policy without inline scripts, no framing, no sniffing, no referrer leaks.
-fn security_headers() -> tower::layer::util::Stack<
-    SetResponseHeaderLayer<HeaderValue>,
-    tower::layer::util::Stack<
-        SetResponseHeaderLayer<HeaderValue>,
-        tower::layer::util::Stack<
-            SetResponseHeaderLayer<HeaderValue>,
-            SetResponseHeaderLayer<HeaderValue>,
-        >,
-    >,
-> {
-    let csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-               connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; \
-               form-action 'self'; frame-ancestors 'none'";
-    tower::layer::util::Stack::new(
-        SetResponseHeaderLayer::if_not_present(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(csp),
-        ),
-        tower::layer::util::Stack::new(
-            SetResponseHeaderLayer::overriding(
-                header::X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
-            ),
-            tower::layer::util::Stack::new(
-                SetResponseHeaderLayer::overriding(
-                    header::REFERRER_POLICY,
-                    HeaderValue::from_static("same-origin"),
-                ),
-                SetResponseHeaderLayer::overriding(
-                    HeaderName::from_static("x-frame-options"),
-                    HeaderValue::from_static("DENY"),
-                ),
-            ),
-        ),
-    )
-}
+/// Content-Security-Policy without inline scripts or styles, no framing anywhere.
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+    connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; \
+    frame-ancestors 'none'";
 
 /// Serves until `shutdown` resolves, with the jobs running beside the server.
 pub async fn serve(

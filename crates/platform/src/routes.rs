@@ -71,7 +71,8 @@ impl Routes {
                 ("DELETE", item.delete.is_some()),
             ]
             .into_iter()
-            .filter_map(|(m, present)| present.then(|| m.to_string()))
+            .filter(|(_, present)| *present)
+            .map(|(m, _)| m.to_string())
             .collect();
             self.index.push(RouteInfo {
                 kind: RouteKind::Api,

@@ -26,11 +26,14 @@ pub struct TestApp {
     _guard: Arc<DbGuard>,
 }
 
+/// Adjusts the configuration of one test's node.
+type ConfigureFn = Box<dyn FnOnce(&mut Config)>;
+
 pub struct AppBuilder {
     backend: Backend,
     modules: Vec<Arc<dyn Module>>,
     demo: Option<Scale>,
-    configure: Option<Box<dyn FnOnce(&mut Config)>>,
+    configure: Option<ConfigureFn>,
     shared: Option<(String, Arc<DbGuard>)>,
 }
 

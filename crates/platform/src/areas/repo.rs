@@ -72,7 +72,7 @@ pub async fn search(
          AND (a.name LIKE $4 OR a.code LIKE $5) ORDER BY a.code LIMIT $6"
     );
     let (lo, hi) = scope.subtree_range();
-    let escaped = text.replace('\\', "").replace('%', "").replace('_', "");
+    let escaped = text.replace(['\\', '%', '_'], "");
     let contains = format!("%{escaped}%");
     let starts = format!("{escaped}%");
     crate::with_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
