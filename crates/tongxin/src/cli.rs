@@ -85,10 +85,10 @@ pub struct DemoArgs {
     #[arg(long, env = "TONGXIN_DEMO_PASSWORD")]
     pub password: Option<String>,
     /// Only build the database; do not serve.
-    #[arg(long)]
+    #[arg(long, env = "TONGXIN_DEMO_NO_SERVE")]
     pub no_serve: bool,
     /// Delete an existing SQLite demo database first.
-    #[arg(long)]
+    #[arg(long, env = "TONGXIN_DEMO_FRESH")]
     pub fresh: bool,
 }
 
@@ -96,39 +96,40 @@ pub struct DemoArgs {
 pub enum UserCommand {
     /// Create an account, active at once.
     Add {
-        #[arg(long)]
+        #[arg(long, env = "TONGXIN_USER_USERNAME")]
         username: String,
         /// admin, commander, department, township, village, grid, checkpoint, inspector, enterprise, auditor.
-        #[arg(long)]
+        #[arg(long, env = "TONGXIN_USER_ROLE")]
         role: String,
         /// Division code of the area the user works in.
-        #[arg(long)]
+        #[arg(long, env = "TONGXIN_USER_AREA")]
         area: String,
         /// Name of the user's unit in that area (created if missing).
-        #[arg(long)]
+        #[arg(long, env = "TONGXIN_USER_UNIT")]
         unit: Option<String>,
         /// Name shown in the interface [default: the user name].
-        #[arg(long)]
+        #[arg(long, env = "TONGXIN_USER_DISPLAY_NAME")]
         display_name: Option<String>,
         /// Read the password from the first line of standard input.
-        #[arg(long)]
+        #[arg(long, env = "TONGXIN_PASSWORD_STDIN")]
         password_stdin: bool,
     },
     /// Set a user's password (read from standard input); other sessions end.
     Passwd {
-        #[arg(long)]
+        #[arg(long, env = "TONGXIN_USER_USERNAME")]
         username: String,
-        #[arg(long)]
+        /// Read the password from the first line of standard input.
+        #[arg(long, env = "TONGXIN_PASSWORD_STDIN")]
         password_stdin: bool,
     },
     /// Disable an account and end its sessions.
     Disable {
-        #[arg(long)]
+        #[arg(long, env = "TONGXIN_USER_USERNAME")]
         username: String,
     },
     /// List accounts, optionally in an area's subtree.
     List {
-        #[arg(long)]
+        #[arg(long, env = "TONGXIN_USER_AREA")]
         area: Option<String>,
     },
 }
@@ -139,7 +140,7 @@ pub enum AreasCommand {
     Import {
         file: PathBuf,
         /// Edition year for rows that do not name one [default: this year].
-        #[arg(long)]
+        #[arg(long, env = "TONGXIN_AREAS_EDITION_YEAR")]
         edition_year: Option<i32>,
     },
 }

@@ -55,7 +55,7 @@ impl Db {
 /// Runs `$body` with `$pool` bound to the concrete pool of either backend. The body is compiled
 /// once per backend, so it may use any sqlx API generic over the database.
 ///
-/// ```ignore
+/// ```text
 /// with_db!(db, pool => sqlx::query(SQL).bind(code).execute(pool).await.map(|r| r.rows_affected()))?;
 /// ```
 #[macro_export]
