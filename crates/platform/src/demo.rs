@@ -340,37 +340,43 @@ pub async fn generate(
     const AREA_SQL: &str = "INSERT INTO areas (code, name, level, parent_code, edition_year, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $6)";
     let year = 2020;
-    let accounts = crate::with_tx!(db, tx => {
-        for (code, name, parent) in &p.areas {
-            sqlx::query(AREA_SQL)
-                .bind(code.as_str()).bind(name).bind(code.level().as_str())
-                .bind(parent.as_ref().map(|c| c.as_str().to_string())).bind(year).bind(now)
-                .execute(&mut *tx).await?;
-        }
-        let mut unit_ids = std::collections::HashMap::new();
-        for (name, kind, area) in &p.units {
-            let id: i64 = sqlx::query_scalar(units::INSERT_SQL)
-                .bind(name).bind(*kind).bind(area.as_str()).bind(None::<i64>).bind(now)
-                .fetch_one(&mut *tx).await?;
-            unit_ids.insert(name.clone(), id);
-        }
-        let area_names: std::collections::HashMap<&str, &str> =
-            p.areas.iter().map(|(c, n, _)| (c.as_str(), n.as_str())).collect();
-        let mut accounts = Vec::new();
-        for (username, display, role, area, unit) in &p.users {
-            let unit_id = unit.as_ref().and_then(|u| unit_ids.get(u).copied());
-            sqlx::query(users::INSERT_SQL)
-                .bind(username).bind(display).bind(&hash).bind(role.as_str()).bind(area.as_str())
-                .bind(unit_id).bind(false).bind(now)
-                .execute(&mut *tx).await?;
-            accounts.push(DemoAccount {
-                username: username.clone(),
-                role: *role,
-                area_name: area_names.get(area.as_str()).copied().unwrap_or_default().to_string(),
-            });
-        }
-        Ok::<_, anyhow::Error>(accounts)
-    })?;
+    let mut tx = db.begin().await?;
+    for (code, name, parent) in &p.areas {
+        crate::with_conn!(&mut tx, conn => sqlx::query(AREA_SQL)
+            .bind(code.as_str()).bind(name).bind(code.level().as_str())
+            .bind(parent.as_ref().map(|c| c.as_str().to_string())).bind(year).bind(now)
+            .execute(conn).await.map(|r| r.rows_affected()))?;
+    }
+    let mut unit_ids = std::collections::HashMap::new();
+    for (name, kind, area) in &p.units {
+        let id: i64 = crate::with_conn!(&mut tx, conn => sqlx::query_scalar(units::INSERT_SQL)
+            .bind(name).bind(*kind).bind(area.as_str()).bind(None::<i64>).bind(now)
+            .fetch_one(conn).await)?;
+        unit_ids.insert(name.clone(), id);
+    }
+    let area_names: std::collections::HashMap<&str, &str> = p
+        .areas
+        .iter()
+        .map(|(c, n, _)| (c.as_str(), n.as_str()))
+        .collect();
+    let mut accounts = Vec::new();
+    for (username, display, role, area, unit) in &p.users {
+        let unit_id = unit.as_ref().and_then(|u| unit_ids.get(u).copied());
+        crate::with_conn!(&mut tx, conn => sqlx::query(users::INSERT_SQL)
+            .bind(username).bind(display).bind(&hash).bind(role.as_str()).bind(area.as_str())
+            .bind(unit_id).bind(false).bind(now)
+            .execute(conn).await.map(|r| r.rows_affected()))?;
+        accounts.push(DemoAccount {
+            username: username.clone(),
+            role: *role,
+            area_name: area_names
+                .get(area.as_str())
+                .copied()
+                .unwrap_or_default()
+                .to_string(),
+        });
+    }
+    tx.commit().await?;
     let root = p
         .areas
         .iter()

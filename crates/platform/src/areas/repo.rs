@@ -160,21 +160,27 @@ pub async fn upsert_all(db: &Db, areas: &[NewArea]) -> anyhow::Result<UpsertCoun
         (a.code.level().depth(), a.code.as_str()).cmp(&(b.code.level().depth(), b.code.as_str()))
     });
     let now = Utc::now();
-    crate::with_tx!(db, tx => {
-        let mut counts = UpsertCounts::default();
-        for area in &sorted {
-            let present: i64 = sqlx::query_scalar(EXISTS).bind(area.code.as_str()).fetch_one(&mut *tx).await?;
-            sqlx::query(UPSERT)
-                .bind(area.code.as_str())
-                .bind(&area.name)
-                .bind(area.code.level().as_str())
-                .bind(area.parent.as_ref().map(|p| p.as_str().to_string()))
-                .bind(area.edition_year)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            if present > 0 { counts.updated += 1 } else { counts.inserted += 1 }
+    let mut tx = db.begin().await?;
+    let mut counts = UpsertCounts::default();
+    for area in &sorted {
+        let present: i64 = crate::with_conn!(&mut tx, conn => sqlx::query_scalar(EXISTS)
+            .bind(area.code.as_str()).fetch_one(conn).await)?;
+        crate::with_conn!(&mut tx, conn => sqlx::query(UPSERT)
+            .bind(area.code.as_str())
+            .bind(&area.name)
+            .bind(area.code.level().as_str())
+            .bind(area.parent.as_ref().map(|p| p.as_str().to_string()))
+            .bind(area.edition_year)
+            .bind(now)
+            .execute(conn)
+            .await
+            .map(|r| r.rows_affected()))?;
+        if present > 0 {
+            counts.updated += 1
+        } else {
+            counts.inserted += 1
         }
-        Ok::<_, anyhow::Error>(counts)
-    })
+    }
+    tx.commit().await?;
+    Ok(counts)
 }

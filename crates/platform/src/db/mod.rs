@@ -1,5 +1,5 @@
-//! The one road to the database: a concrete `Db` over SQLite or PostgreSQL, the `with_db!` and
-//! `with_tx!` macros that run the same portable SQL on either, connection set-up and migrations.
+//! The one road to the database: a concrete `Db` over SQLite or PostgreSQL, the `with_db!` macro and the
+//! `Tx` write transaction (with `with_conn!`) that run the same portable SQL on either, connection set-up and migrations.
 //!
 //! Portable SQL here means: `$1`-style placeholders (SQLite accepts them), `ON CONFLICT … DO UPDATE`,
 //! `RETURNING`, timestamps bound from Rust (never `now()`), and subtree queries as byte ranges on
@@ -8,10 +8,12 @@
 mod connect;
 mod lease;
 mod migrate;
+mod tx;
 
 pub use connect::{Backend, connect};
 pub use lease::try_take_lease;
 pub use migrate::{MigrationStatus, migrate, migration_status};
+pub use tx::Tx;
 
 use sqlx::{PgPool, SqlitePool};
 
@@ -64,36 +66,6 @@ macro_rules! with_db {
         match $db {
             $crate::db::Db::Sqlite($pool) => $body,
             $crate::db::Db::Postgres($pool) => $body,
-        }
-    };
-}
-
-/// Runs `$body` inside a write transaction bound to `$tx`, committing when the body succeeds.
-/// The body must evaluate to `Result<T, E>` where `E: From<sqlx::Error>`; an `Err` rolls back.
-/// On SQLite the transaction begins `IMMEDIATE`, taking the write lock up front, so two writers
-/// never deadlock upgrading from a read lock (the busy timeout then queues them).
-#[macro_export]
-macro_rules! with_tx {
-    ($db:expr, $tx:ident => $body:expr) => {
-        match $db {
-            $crate::db::Db::Sqlite(pool) => {
-                #[allow(unused_mut)]
-                let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-                let result = $body;
-                if result.is_ok() {
-                    $tx.commit().await?;
-                }
-                result
-            }
-            $crate::db::Db::Postgres(pool) => {
-                #[allow(unused_mut)]
-                let mut $tx = pool.begin().await?;
-                let result = $body;
-                if result.is_ok() {
-                    $tx.commit().await?;
-                }
-                result
-            }
         }
     };
 }

@@ -1,0 +1,60 @@
+//! A write transaction on either backend, as a value: repositories take `&mut Tx` so that one
+//! change and its consequences (its history row, its audit entry, the ticket it opens) commit
+//! together or not at all. `with_conn!` runs portable SQL on the transaction's connection.
+
+use sqlx::{Postgres, Sqlite, Transaction};
+
+use super::Db;
+
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+impl Db {
+    /// Begins a write transaction. On SQLite it begins `IMMEDIATE`, taking the write lock up
+    /// front, so two writers never deadlock upgrading a read lock; the busy timeout queues them.
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        Ok(match self {
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await,
+            Tx::Postgres(tx) => tx.commit().await,
+        }
+    }
+
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Sqlite(tx) => tx.rollback().await,
+            Tx::Postgres(tx) => tx.rollback().await,
+        }
+    }
+}
+
+/// Runs `$body` with `$conn` bound to the transaction's connection on either backend:
+///
+/// ```text
+/// with_conn!(tx, conn => sqlx::query(SQL).bind(id).execute(conn).await.map(|r| r.rows_affected()))?;
+/// ```
+#[macro_export]
+macro_rules! with_conn {
+    ($tx:expr, $conn:ident => $body:expr) => {
+        match $tx {
+            $crate::db::Tx::Sqlite(tx) => {
+                let $conn = &mut **tx;
+                $body
+            }
+            $crate::db::Tx::Postgres(tx) => {
+                let $conn = &mut **tx;
+                $body
+            }
+        }
+    };
+}
