@@ -49,6 +49,11 @@ impl Module for Kernel {
         r.page(Access::Public, "/lang/{tag}", get(auth::pages::switch_lang));
         r.page(Access::SignedIn, "/logout", post(auth::pages::logout));
         r.page(Access::SignedIn, "/", get(crate::home::home));
+        r.page(
+            Access::Roles(ADMINS),
+            "/ui",
+            get(crate::web::ui::style_page),
+        );
         r.page(Access::SignedIn, "/areas", get(areas::pages::mine));
         r.page(Access::SignedIn, "/areas/{code}", get(areas::pages::browse));
         r.page(

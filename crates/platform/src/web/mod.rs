@@ -7,6 +7,7 @@ pub mod errors;
 pub mod health;
 pub mod metrics;
 pub mod page;
+pub mod ui;
 
 pub use page::{NavLink, Page, render};
 
