@@ -70,13 +70,33 @@ pub fn assemble(config: Config, db: Db, modules: Vec<Arc<dyn Module>>) -> anyhow
     }
     let jobs: Vec<_> = modules.iter().flat_map(|m| m.jobs()).collect();
 
-    let state = AppState::new(db, config.clone(), catalogs, nav, figures);
+    let module_roles: Vec<_> = modules
+        .iter()
+        .map(|m| (m.name(), m.default_roles()))
+        .collect();
+    for (i, (name, _)) in module_roles.iter().enumerate() {
+        anyhow::ensure!(
+            !module_roles[..i].iter().any(|(other, _)| other == name),
+            "module {name} registered twice"
+        );
+    }
+    let state = AppState::new(db, config.clone(), catalogs, nav, figures, module_roles);
     let mut routes = Routes::new(
         state.clone(),
         OpenApiRouter::with_openapi(BaseDoc::openapi()),
     );
     for module in &modules {
+        routes.enter(module.name());
         module.routes(&mut routes);
+    }
+    for route in routes.index() {
+        if let crate::routes::Access::Module(name, _) = route.access {
+            anyhow::ensure!(
+                state.module_default_roles(name).is_some(),
+                "route {} needs module {name}, which is not registered",
+                route.path
+            );
+        }
     }
     let (api, pages, index) = routes.into_parts();
     let (api_router, openapi) = api.split_for_parts();
@@ -93,6 +113,7 @@ pub fn assemble(config: Config, db: Db, modules: Vec<Arc<dyn Module>>) -> anyhow
         // Cross-site state changes are refused by Sec-Fetch-Site/Origin; API clients without
         // either header (devices, scripts) pass, and authenticate by session or token.
         .layer(CsrfLayer::new())
+        .layer(middleware::from_fn(token_requests_are_not_browser_requests))
         .layer(RequestBodyLimitLayer::new(config.body_limit))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
@@ -130,6 +151,22 @@ pub fn assemble(config: Config, db: Db, modules: Vec<Arc<dyn Module>>) -> anyhow
         routes: index,
         jobs: runner,
     })
+}
+
+/// A request with `Authorization: Bearer …` is a machine client's: the guard resolves it by the
+/// token alone and ignores any cookie, so the browser's cross-site signals (`Origin`,
+/// `Sec-Fetch-Site`) protect nothing there and are dropped before the CSRF layer. A browser never
+/// adds that header to a cross-site request by itself (it needs a CORS preflight we never grant).
+async fn token_requests_are_not_browser_requests(
+    mut req: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    if crate::auth::tokens::bearer(req.headers()).is_some() {
+        req.headers_mut().remove(header::ORIGIN);
+        req.headers_mut()
+            .remove(HeaderName::from_static("sec-fetch-site"));
+    }
+    next.run(req).await
 }
 
 /// Content-Security-Policy without inline scripts or styles, no framing anywhere.

@@ -22,6 +22,10 @@ pub struct Config {
     /// Largest request body accepted, in bytes.
     pub body_limit: usize,
     pub request_timeout: Duration,
+    /// Failed sign-ins, per account and per client address, after which further attempts are
+    /// refused until the oldest leaves `login_window`.
+    pub login_max_failures: u32,
+    pub login_window: Duration,
 }
 
 impl Config {
@@ -37,6 +41,15 @@ impl Config {
             run_jobs: true,
             body_limit: 32 * 1024 * 1024,
             request_timeout: Duration::from_secs(60),
+            login_max_failures: 5,
+            login_window: Duration::from_secs(15 * 60),
+        }
+    }
+
+    pub fn login_limits(&self) -> crate::auth::throttle::Limits {
+        crate::auth::throttle::Limits {
+            max_failures: self.login_max_failures,
+            window: self.login_window,
         }
     }
 }

@@ -376,6 +376,22 @@ pub async fn generate(
                 .to_string(),
         });
     }
+    // The demo's base is one write, by the system, like any other.
+    let event = crate::audit::Event::new("system.demo")
+        .area(
+            p.areas
+                .iter()
+                .find(|(_, _, parent)| parent.is_none())
+                .map(|(c, ..)| c.as_str())
+                .unwrap_or_default(),
+        )
+        .after(serde_json::json!({
+            "seed": seed,
+            "areas": p.areas.len(),
+            "units": p.units.len(),
+            "accounts": p.users.len(),
+        }));
+    crate::audit::append(&mut tx, &crate::audit::Actor::system("demo"), event).await?;
     tx.commit().await?;
     let root = p
         .areas

@@ -1,12 +1,14 @@
 //! The Tongxin kernel. Everything a campaign module needs and nothing campaign-specific:
 //! storage (`db`), the jurisdiction tree (`areas`), users and sessions (`users`, `auth`), the
-//! route registry with access rules (`routes`), the web shell (`web`, templates, assets), API
+//! route registry with access rules (`routes`), the hash-chained audit log (`audit`), personal-data
+//! masking and reveal (`pii`), the web shell (`web`, templates, assets), API
 //! conventions (`api`), message catalogs (`i18n`), periodic jobs (`jobs`), the module trait
 //! (`module`), the demo district's base (`demo`) and assembly (`app`). See ARCHITECTURE.md.
 
 pub mod api;
 pub mod app;
 pub mod areas;
+pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod db;
@@ -14,9 +16,11 @@ pub mod demo;
 pub mod error;
 pub mod home;
 pub mod i18n;
+pub mod identity;
 pub mod jobs;
 pub mod kernel;
 pub mod module;
+pub mod pii;
 pub mod routes;
 pub mod state;
 pub mod users;

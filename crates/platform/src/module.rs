@@ -19,6 +19,13 @@ pub trait Module: Send + Sync + 'static {
     /// Short, stable, snake_case: `epidemic`, `economy`. Prefixes its figures and jobs.
     fn name(&self) -> &'static str;
 
+    /// Roles that hold this module without a grant (see `auth::permission`): by default the
+    /// grassroots (township, village, grid). Admins and commanders hold every module, auditors
+    /// none; a department holds a module when its unit is granted it.
+    fn default_roles(&self) -> &'static [Role] {
+        crate::auth::permission::GRASSROOTS
+    }
+
     /// Catalog files: (language, source name for error messages, TOML text).
     fn catalogs(&self) -> Vec<(Lang, &'static str, &'static str)> {
         Vec::new()

@@ -3,6 +3,7 @@
 
 use std::sync::{Arc, OnceLock};
 
+use crate::auth::Role;
 use crate::config::Config;
 use crate::db::Db;
 use crate::i18n::{Catalogs, Lang, Tr};
@@ -18,6 +19,8 @@ struct Inner {
     catalogs: Catalogs,
     nav: Vec<NavItem>,
     figures: Vec<FigureDef>,
+    /// Each module's name and the roles holding it by default.
+    modules: Vec<(&'static str, &'static [Role])>,
     metrics: Metrics,
     openapi_json: OnceLock<String>,
 }
@@ -29,6 +32,7 @@ impl AppState {
         catalogs: Catalogs,
         nav: Vec<NavItem>,
         figures: Vec<FigureDef>,
+        modules: Vec<(&'static str, &'static [Role])>,
     ) -> Self {
         AppState(Arc::new(Inner {
             db,
@@ -36,6 +40,7 @@ impl AppState {
             catalogs,
             nav,
             figures,
+            modules,
             metrics: Metrics::default(),
             openapi_json: OnceLock::new(),
         }))
@@ -68,6 +73,20 @@ impl AppState {
 
     pub fn figure(&self, key: &str) -> Option<&FigureDef> {
         self.0.figures.iter().find(|f| f.key == key)
+    }
+
+    /// The roles holding `module` by default; `None` for a module that is not registered.
+    pub fn module_default_roles(&self, module: &str) -> Option<&'static [Role]> {
+        self.0
+            .modules
+            .iter()
+            .find(|(name, _)| *name == module)
+            .map(|(_, roles)| *roles)
+    }
+
+    /// Names of the registered modules, in order.
+    pub fn module_names(&self) -> Vec<&'static str> {
+        self.0.modules.iter().map(|(name, _)| *name).collect()
     }
 
     pub(crate) fn metrics(&self) -> &Metrics {

@@ -39,6 +39,12 @@ pub enum Command {
     /// Manage the area tree.
     #[command(subcommand)]
     Areas(AreasCommand),
+    /// Check the audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Grant modules to users or units beyond their roles' defaults.
+    #[command(subcommand)]
+    Modules(ModulesCommand),
     /// Copy a SQLite database while it runs (for PostgreSQL, prints how to use pg_dump).
     Backup {
         /// The file to write; it must not exist yet.
@@ -127,10 +133,64 @@ pub enum UserCommand {
         #[arg(long, env = "TONGXIN_USER_USERNAME")]
         username: String,
     },
+    /// Enable a disabled account.
+    Enable {
+        #[arg(long, env = "TONGXIN_USER_USERNAME")]
+        username: String,
+    },
+    /// Allow a user to reveal full personal data (one record at a time, with a reason, audited).
+    Pii {
+        #[arg(long, env = "TONGXIN_USER_USERNAME")]
+        username: String,
+        /// Withdraw the permission instead.
+        #[arg(long)]
+        revoke: bool,
+    },
     /// List accounts, optionally in an area's subtree.
     List {
         #[arg(long, env = "TONGXIN_USER_AREA")]
         area: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// Walk the hash chain; exit non-zero naming the first entry edited, deleted or reordered.
+    Verify,
+}
+
+/// Who receives or loses a module grant: a user, or a unit (all its users).
+#[derive(Args, Debug)]
+pub struct Grantee {
+    /// The module's name.
+    #[arg(long)]
+    pub module: String,
+    /// A user.
+    #[arg(long, conflicts_with_all = ["unit", "area"])]
+    pub username: Option<String>,
+    /// A unit, named within --area.
+    #[arg(long, requires = "area")]
+    pub unit: Option<String>,
+    /// The unit's area (division code).
+    #[arg(long, requires = "unit")]
+    pub area: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ModulesCommand {
+    /// List the modules of this binary and the roles holding each by default.
+    List,
+    /// Grant a module (writing, or reading only with --read-only).
+    Grant {
+        #[command(flatten)]
+        to: Grantee,
+        #[arg(long)]
+        read_only: bool,
+    },
+    /// Withdraw a grant.
+    Revoke {
+        #[command(flatten)]
+        from: Grantee,
     },
 }
 

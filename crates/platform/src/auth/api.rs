@@ -1,17 +1,20 @@
-//! `POST /api/v1/session` (sign in), `DELETE /api/v1/session` (sign out), `GET /api/v1/me`.
+//! `POST /api/v1/session` (sign in), `DELETE /api/v1/session` (sign out), `DELETE
+//! /api/v1/sessions` (sign out everywhere), `GET /api/v1/me`, `POST /api/v1/me/password`.
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{CurrentUser, Role, SESSION_COOKIE, session, verify_password};
+use super::signin::{self, Refused};
+use super::{CurrentUser, Role, SESSION_COOKIE, session};
 use crate::api::{ApiJson, ErrorBody};
+use crate::audit::Actor;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::users::repo;
+use crate::users::service::PasswordChange;
 use crate::web::{ClientAddr, cookies};
 
 #[derive(Deserialize, ToSchema)]
@@ -20,9 +23,10 @@ pub struct Credentials {
     pub password: String,
 }
 
-/// The signed-in user.
+/// The signed-in user (or the API token's principal).
 #[derive(Serialize, ToSchema)]
 pub struct Me {
+    /// The user name; `token:NAME` for an API token.
     pub username: String,
     pub display_name: String,
     pub role: Role,
@@ -30,8 +34,10 @@ pub struct Me {
     pub area_code: String,
     pub area_name: String,
     pub unit_name: Option<String>,
-    /// The password was set by an admin and must be changed.
+    /// The password was set by an admin and must be changed before anything else.
     pub must_change_password: bool,
+    /// May reveal full personal data of one record at a time, giving a reason.
+    pub can_reveal_pii: bool,
 }
 
 impl From<CurrentUser> for Me {
@@ -44,57 +50,15 @@ impl From<CurrentUser> for Me {
             area_name: u.area_name,
             unit_name: u.unit_name,
             must_change_password: u.must_change_password,
+            can_reveal_pii: u.can_reveal_pii,
         }
     }
 }
 
-/// Checks a user name and password; answers the user id. Unknown users, wrong passwords and
-/// disabled accounts all fail alike, so the answer does not tell which user names exist.
-pub async fn authenticate(state: &AppState, username: &str, password: &str) -> AppResult<i64> {
-    let record = repo::login_record(state.db(), username).await?;
-    let (id, hash, disabled) = match record {
-        Some((id, hash, disabled)) => (Some(id), Some(hash), disabled),
-        None => (None, None, false),
-    };
-    let ok = verify_password(hash, password).await?;
-    match id {
-        Some(id) if ok && !disabled => Ok(id),
-        _ => Err(AppError::new(
-            StatusCode::UNAUTHORIZED,
-            "bad_credentials",
-            "login.bad_credentials",
-        )),
-    }
-}
-
-/// Starts a session and answers the `Set-Cookie` value.
-pub async fn start_session(
-    state: &AppState,
-    user_id: i64,
-    addr: Option<std::net::SocketAddr>,
-    headers: &HeaderMap,
-) -> AppResult<HeaderValue> {
-    let agent = headers
+pub(crate) fn user_agent(headers: &HeaderMap) -> Option<&str> {
+    headers
         .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok());
-    let addr = addr.map(|a| a.ip().to_string());
-    let config = state.config();
-    let token = session::create(
-        state.db(),
-        user_id,
-        config.session_absolute,
-        addr.as_deref(),
-        agent,
-    )
-    .await?;
-    let cookie = cookies::set(
-        SESSION_COOKIE,
-        &token,
-        config.session_absolute.as_secs(),
-        config.secure_cookies,
-        true,
-    );
-    HeaderValue::from_str(&cookie).map_err(AppError::internal)
+        .and_then(|v| v.to_str().ok())
 }
 
 #[utoipa::path(
@@ -103,6 +67,9 @@ pub async fn start_session(
     responses(
         (status = 200, description = "Signed in; the session cookie is set", body = Me),
         (status = 401, description = "Wrong user name or password", body = ErrorBody),
+        (status = 429, description = "Too many failed sign-ins for this account or address; \
+            the message says when to retry (Beijing time) and `Retry-After` in how many seconds",
+            body = ErrorBody),
     )
 )]
 pub async fn sign_in(
@@ -110,21 +77,22 @@ pub async fn sign_in(
     ClientAddr(addr): ClientAddr,
     headers: HeaderMap,
     ApiJson(credentials): ApiJson<Credentials>,
-) -> AppResult<Response> {
-    let user_id = authenticate(&state, &credentials.username, &credentials.password).await?;
-    let cookie = start_session(&state, user_id, addr, &headers).await?;
-    let token = cookie
-        .to_str()
-        .ok()
-        .and_then(|c| c.split(';').next())
-        .and_then(|kv| kv.split_once('='))
-        .map(|(_, v)| v.to_string())
-        .unwrap_or_default();
-    let user = session::resolve_token(state.db(), &token, state.config().session_idle)
+) -> Result<Response, Refused> {
+    let signed_in = signin::sign_in(
+        &state,
+        &credentials.username,
+        &credentials.password,
+        addr.map(|a| a.ip().to_string()),
+        user_agent(&headers),
+    )
+    .await?;
+    let user = session::resolve_token(state.db(), &signed_in.token, state.config().session_idle)
         .await?
         .ok_or_else(AppError::unauthenticated)?;
     let mut response = Json(Me::from(user)).into_response();
-    response.headers_mut().insert(header::SET_COOKIE, cookie);
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, signed_in.cookie);
     Ok(response)
 }
 
@@ -132,16 +100,39 @@ pub async fn sign_in(
     delete, path = "/api/v1/session", tag = "session",
     responses((status = 204, description = "Signed out; the cookie is cleared"))
 )]
-pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
+pub async fn sign_out(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    actor: Actor,
+    headers: HeaderMap,
+) -> AppResult<Response> {
     if let Some(token) = cookies::get(&headers, SESSION_COOKIE) {
-        session::delete(state.db(), &token).await?;
+        signin::sign_out(&state, &actor, &user, &token).await?;
     }
-    let clear = cookies::clear(SESSION_COOKIE, state.config().secure_cookies);
     let mut response = StatusCode::NO_CONTENT.into_response();
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_str(&clear).map_err(AppError::internal)?,
-    );
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, signin::clear_cookie(&state)?);
+    Ok(response)
+}
+
+#[utoipa::path(
+    delete, path = "/api/v1/sessions", tag = "session",
+    responses(
+        (status = 204, description = "Every session of the user ended, this one too; the cookie is cleared"),
+        (status = 403, description = "API tokens have no sessions", body = ErrorBody),
+    )
+)]
+pub async fn sign_out_everywhere(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    actor: Actor,
+) -> AppResult<Response> {
+    signin::sign_out_everywhere(&state, &actor, &user).await?;
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, signin::clear_cookie(&state)?);
     Ok(response)
 }
 
@@ -154,4 +145,67 @@ pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> AppR
 )]
 pub async fn me(user: CurrentUser) -> Json<Me> {
     Json(Me::from(user))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewPassword {
+    pub current: String,
+    /// At least 10 characters, not containing the user name, not a common password.
+    pub new: String,
+}
+
+#[utoipa::path(
+    post, path = "/api/v1/me/password", tag = "session",
+    request_body = NewPassword,
+    responses(
+        (status = 204, description = "Changed; the user's other sessions ended"),
+        (status = 403, description = "API tokens have no password", body = ErrorBody),
+        (status = 422, description = "Wrong current password, or the new one breaks the policy", body = ErrorBody),
+    )
+)]
+pub async fn change_password(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    actor: Actor,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<NewPassword>,
+) -> AppResult<StatusCode> {
+    let keep = cookies::get(&headers, SESSION_COOKIE).unwrap_or_default();
+    change_own_password(&state, &actor, &user, &body.current, &body.new, keep).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Checks the current password and the policy, then stores the new one; every other session of
+/// the user ends.
+pub async fn change_own_password(
+    state: &AppState,
+    actor: &Actor,
+    user: &CurrentUser,
+    current: &str,
+    new: &str,
+    keep_session: String,
+) -> AppResult<()> {
+    if user.is_token() {
+        return Err(AppError::forbidden());
+    }
+    let record = crate::users::repo::get_by_id(state.db(), user.id)
+        .await?
+        .ok_or_else(AppError::unauthenticated)?;
+    let login = crate::users::repo::login_record(state.db(), &user.username)
+        .await?
+        .ok_or_else(AppError::unauthenticated)?;
+    if !super::verify_password(Some(login.password_hash), current).await? {
+        return Err(AppError::invalid("account.wrong_current_password").on_field("current"));
+    }
+    super::check_password_policy(&user.username, new).map_err(|e| e.on_field("new"))?;
+    let hash = super::hash_password(new).await?;
+    crate::users::service::set_password(
+        state.db(),
+        actor,
+        &record,
+        &hash,
+        PasswordChange::Own { keep_session },
+    )
+    .await?;
+    Ok(())
 }

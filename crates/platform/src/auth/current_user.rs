@@ -20,12 +20,39 @@ pub struct CurrentUser {
     pub unit_id: Option<i64>,
     pub unit_name: Option<String>,
     pub must_change_password: bool,
+    /// May reveal one record's full personal data, giving a reason (`pii::reveal`).
+    pub can_reveal_pii: bool,
+    /// Set when the caller authenticated with an API token rather than a session: the token's
+    /// name stands in the user name (`token:NAME`) and `id` is 0.
+    pub token: Option<TokenScope>,
+}
+
+/// What an API token may do beyond its role and area: the modules it names.
+#[derive(Clone, Debug, Serialize)]
+pub struct TokenScope {
+    pub id: i64,
+    /// Module names, each optionally `:read` (read-only).
+    pub modules: Vec<String>,
 }
 
 impl CurrentUser {
     /// Whether `code` lies in the user's area subtree.
     pub fn covers(&self, code: &DivisionCode) -> bool {
         self.area.contains(code)
+    }
+
+    /// A machine client with an API token, not a person with a session.
+    pub fn is_token(&self) -> bool {
+        self.token.is_some()
+    }
+
+    /// A record stored under `area_code` is the caller's to see, or answers 404 — records outside
+    /// the subtree do not exist for the caller (areas answer 403: their codes are public).
+    pub fn require_record_area(&self, area_code: &str) -> Result<(), AppError> {
+        match DivisionCode::parse(area_code) {
+            Ok(code) if self.covers(&code) => Ok(()),
+            _ => Err(AppError::not_found()),
+        }
     }
 }
 

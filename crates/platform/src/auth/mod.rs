@@ -1,14 +1,33 @@
-//! Who is calling: roles, password hashing, database-backed sessions, and the `CurrentUser`
-//! extractor. Route access rules live in `routes`; this module only answers "who".
+//! Who is calling and what they may do: roles, password hashing, database sessions, sign-in with
+//! throttling, API tokens, module permissions, and the `CurrentUser` extractor. Route access
+//! rules live in `routes`, which asks this module.
 
 pub mod api;
 mod current_user;
 pub mod pages;
 mod password;
+pub mod permission;
 mod role;
 pub mod session;
+pub mod signin;
+pub mod throttle;
+pub mod tokens;
+pub mod tokens_api;
+pub mod tokens_pages;
 
-pub use current_user::CurrentUser;
+pub use current_user::{CurrentUser, TokenScope};
 pub use password::{check_password_policy, hash_password, verify_password};
+pub use permission::Action;
 pub use role::Role;
 pub use session::{SESSION_COOKIE, resolve};
+
+/// The client's IP address, from the connection (the server always runs with connection info).
+pub fn client_ip(parts: &axum::http::request::Parts) -> Option<String> {
+    client_ip_of(&parts.extensions)
+}
+
+pub fn client_ip_of(extensions: &axum::http::Extensions) -> Option<String> {
+    extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+}

@@ -7,8 +7,9 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::api::{authenticate, start_session};
-use super::{SESSION_COOKIE, session};
+use super::signin;
+use super::{CurrentUser, SESSION_COOKIE};
+use crate::audit::Actor;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{LANG_COOKIE, Lang};
 use crate::state::AppState;
@@ -69,38 +70,79 @@ pub async fn submit(
     Form(form): Form<LoginForm>,
 ) -> AppResult<Response> {
     let next = safe_next(form.next.as_deref());
-    match authenticate(&state, &form.username, &form.password).await {
-        Ok(user_id) => {
-            let cookie = start_session(&state, user_id, addr, &headers).await?;
+    let result = signin::sign_in(
+        &state,
+        &form.username,
+        &form.password,
+        addr.map(|a| a.ip().to_string()),
+        super::api::user_agent(&headers),
+    )
+    .await;
+    match result {
+        Ok(signed_in) => {
             let mut response = Redirect::to(&next).into_response();
-            response.headers_mut().insert(header::SET_COOKIE, cookie);
+            response
+                .headers_mut()
+                .insert(header::SET_COOKIE, signed_in.cookie);
             Ok(response)
         }
-        Err(err) if err.status == StatusCode::UNAUTHORIZED => {
-            let error = Some(page.t(&err.key).to_string());
+        Err(refused)
+            if refused.error.status == StatusCode::UNAUTHORIZED
+                || refused.error.status == StatusCode::TOO_MANY_REQUESTS =>
+        {
+            let args: Vec<(&str, &str)> = refused
+                .error
+                .args
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            let error = Some(page.f(&refused.error.key, &args));
             let view = LoginPage {
                 page: page.titled("login.title"),
                 next,
                 username: form.username,
                 error,
             };
-            Ok((StatusCode::UNAUTHORIZED, render(&view)?).into_response())
+            let mut response = (refused.error.status, render(&view)?).into_response();
+            if let Some(seconds) = refused.retry_after {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+            }
+            Ok(response)
         }
-        Err(err) => Err(err),
+        Err(refused) => Err(refused.error),
     }
 }
 
 /// `POST /logout`
-pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
+pub async fn logout(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    actor: Actor,
+    headers: HeaderMap,
+) -> AppResult<Response> {
     if let Some(token) = cookies::get(&headers, SESSION_COOKIE) {
-        session::delete(state.db(), &token).await?;
+        signin::sign_out(&state, &actor, &user, &token).await?;
     }
-    let clear = cookies::clear(SESSION_COOKIE, state.config().secure_cookies);
     let mut response = Redirect::to("/login").into_response();
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_str(&clear).map_err(AppError::internal)?,
-    );
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, signin::clear_cookie(&state)?);
+    Ok(response)
+}
+
+/// `POST /account/sessions/end`: signs out on every device, this one too.
+pub async fn logout_everywhere(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    actor: Actor,
+) -> AppResult<Response> {
+    signin::sign_out_everywhere(&state, &actor, &user).await?;
+    let mut response = Redirect::to("/login").into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, signin::clear_cookie(&state)?);
     Ok(response)
 }
 

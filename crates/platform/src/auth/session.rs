@@ -8,7 +8,7 @@ use domain::DivisionCode;
 use sha2::{Digest, Sha256};
 
 use super::{CurrentUser, Role};
-use crate::db::Db;
+use crate::db::{Db, Tx};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::cookies;
@@ -18,18 +18,19 @@ pub const SESSION_COOKIE: &str = "tongxin_session";
 /// `last_seen_at` is written at most this often, so reading pages does not write every time.
 const TOUCH_EVERY_SECONDS: i64 = 60;
 
-fn hash_token(token: &str) -> String {
+pub(crate) fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-fn new_token() -> String {
+pub(crate) fn new_token() -> String {
     let bytes: [u8; 32] = rand::random();
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
-/// Starts a session for `user_id`; answers the token to put in the cookie.
+/// Starts a session for `user_id` inside `tx` (with its audit entry); answers the token to put
+/// in the cookie.
 pub async fn create(
-    db: &Db,
+    tx: &mut Tx,
     user_id: i64,
     absolute: std::time::Duration,
     client_addr: Option<&str>,
@@ -41,37 +42,47 @@ pub async fn create(
     let now = Utc::now();
     let expires = now + Duration::from_std(absolute).unwrap_or(Duration::hours(12));
     let user_agent = user_agent.map(|ua| ua.chars().take(300).collect::<String>());
-    crate::with_db!(db, pool => sqlx::query(SQL)
+    crate::with_conn!(tx, conn => sqlx::query(SQL)
         .bind(hash_token(&token))
         .bind(user_id)
         .bind(now)
         .bind(expires)
         .bind(client_addr)
         .bind(user_agent)
-        .execute(pool)
+        .execute(conn)
         .await.map(|r| r.rows_affected()))?;
     Ok(token)
 }
 
+const DELETE_SQL: &str = "DELETE FROM sessions WHERE token_hash = $1";
+
+/// Ends one session (expired ones, without an audit entry).
 pub async fn delete(db: &Db, token: &str) -> Result<(), sqlx::Error> {
-    const SQL: &str = "DELETE FROM sessions WHERE token_hash = $1";
-    crate::with_db!(db, pool => sqlx::query(SQL).bind(hash_token(token)).execute(pool).await.map(|r| r.rows_affected()))?;
+    crate::with_db!(db, pool => sqlx::query(DELETE_SQL).bind(hash_token(token)).execute(pool).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
-/// Ends every session of a user (logout everywhere, disabled account).
-pub async fn delete_all_for_user(db: &Db, user_id: i64) -> Result<u64, sqlx::Error> {
+/// Ends one session inside `tx` (sign-out, with its audit entry); answers whether it existed.
+pub async fn delete_in(tx: &mut Tx, token: &str) -> Result<bool, sqlx::Error> {
+    let done = crate::with_conn!(tx, conn => sqlx::query(DELETE_SQL).bind(hash_token(token)).execute(conn).await.map(|r| r.rows_affected()))?;
+    Ok(done > 0)
+}
+
+/// Ends every session of a user (logout everywhere, disabled account, new password).
+pub async fn delete_all_for_user(tx: &mut Tx, user_id: i64) -> Result<u64, sqlx::Error> {
     const SQL: &str = "DELETE FROM sessions WHERE user_id = $1";
-    let done = crate::with_db!(db, pool => sqlx::query(SQL).bind(user_id).execute(pool).await.map(|r| r.rows_affected()))?;
+    let done = crate::with_conn!(tx, conn => sqlx::query(SQL).bind(user_id).execute(conn).await.map(|r| r.rows_affected()))?;
     Ok(done)
 }
 
-/// Removes sessions past their absolute expiry or idle for longer than `idle`.
+/// Removes sessions past their absolute expiry or idle for longer than `idle`, and sign-in
+/// failures too old to count (`throttle::purge`).
 pub async fn purge_expired(db: &Db, idle: std::time::Duration) -> Result<u64, sqlx::Error> {
     const SQL: &str = "DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2";
     let now = Utc::now();
     let idle_cutoff = now - Duration::from_std(idle).unwrap_or(Duration::hours(2));
     let done = crate::with_db!(db, pool => sqlx::query(SQL).bind(now).bind(idle_cutoff).execute(pool).await.map(|r| r.rows_affected()))?;
+    super::throttle::purge(db, now).await?;
     Ok(done)
 }
 
@@ -88,13 +99,19 @@ struct SessionRow {
     unit_id: Option<i64>,
     unit_name: Option<String>,
     must_change_password: bool,
+    can_reveal_pii: bool,
 }
 
-/// The user behind the request's session cookie, if the session is live.
+/// The caller of a request: the API token in `Authorization: Bearer …` when there is one — then
+/// any cookie is ignored, so a forged cross-site request carrying a token header gains nothing
+/// from the victim's session — else the session cookie. `None` when neither is live.
 pub async fn resolve(
     state: &AppState,
     headers: &HeaderMap,
 ) -> Result<Option<CurrentUser>, AppError> {
+    if let Some(token) = super::tokens::bearer(headers) {
+        return super::tokens::resolve(state.db(), token).await;
+    }
     let Some(token) = cookies::get(headers, SESSION_COOKIE) else {
         return Ok(None);
     };
@@ -107,7 +124,7 @@ pub async fn resolve_token(
     idle: std::time::Duration,
 ) -> Result<Option<CurrentUser>, AppError> {
     const SQL: &str = "SELECT s.user_id, s.last_seen_at, s.expires_at, u.username, u.display_name, u.role, \
-         u.area_code, a.name AS area_name, u.unit_id, o.name AS unit_name, u.must_change_password \
+         u.area_code, a.name AS area_name, u.unit_id, o.name AS unit_name, u.must_change_password, u.can_reveal_pii \
          FROM sessions s JOIN users u ON u.id = s.user_id JOIN areas a ON a.code = u.area_code \
          LEFT JOIN org_units o ON o.id = u.unit_id \
          WHERE s.token_hash = $1 AND u.disabled = FALSE";
@@ -147,16 +164,18 @@ pub async fn resolve_token(
         unit_id: row.unit_id,
         unit_name: row.unit_name,
         must_change_password: row.must_change_password,
+        can_reveal_pii: row.can_reveal_pii,
+        token: None,
     }))
 }
 
 /// Ends every session of a user but the one holding `keep_token` (after a password change).
 pub async fn delete_all_except(
-    db: &Db,
+    tx: &mut Tx,
     user_id: i64,
     keep_token: &str,
 ) -> Result<u64, sqlx::Error> {
     const SQL: &str = "DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2";
-    let done = crate::with_db!(db, pool => sqlx::query(SQL).bind(user_id).bind(hash_token(keep_token)).execute(pool).await.map(|r| r.rows_affected()))?;
+    let done = crate::with_conn!(tx, conn => sqlx::query(SQL).bind(user_id).bind(hash_token(keep_token)).execute(conn).await.map(|r| r.rows_affected()))?;
     Ok(done)
 }

@@ -2,6 +2,7 @@
 
 pub mod pages;
 pub mod repo;
+pub mod service;
 pub mod units;
 
 pub use repo::{NewUser, UserRow};

@@ -9,8 +9,10 @@ use domain::DivisionCode;
 use serde::Deserialize;
 
 use super::repo::{self, NewUser, UserRow};
+use super::service;
 use super::units::{self, Unit};
 use crate::api::{ListParams, page_of};
+use crate::audit::Actor;
 use crate::auth::{self, CurrentUser, Role};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -181,11 +183,12 @@ pub async fn create(
     State(state): State<AppState>,
     page: Page,
     user: CurrentUser,
+    actor: Actor,
     Form(form): Form<NewUserForm>,
 ) -> AppResult<Response> {
     let tr = page.tr.clone();
     let mut view = new_page(&state, page, &user, form.clone()).await?;
-    match create_account(&state, &user, &form).await {
+    match create_account(&state, &actor, &user, &form).await {
         Ok((username, password)) => {
             view.created = Some((username, password));
             view.form = NewUserForm {
@@ -209,6 +212,7 @@ pub async fn create(
 
 async fn create_account(
     state: &AppState,
+    actor: &Actor,
     admin: &CurrentUser,
     form: &NewUserForm,
 ) -> AppResult<(String, String)> {
@@ -248,8 +252,9 @@ async fn create_account(
     };
     let password = one_time_password();
     let password_hash = auth::hash_password(&password).await?;
-    repo::insert(
+    service::create(
         state.db(),
+        actor,
         &NewUser {
             username: username.clone(),
             display_name,
@@ -272,10 +277,11 @@ pub fn one_time_password() -> String {
         .collect()
 }
 
-/// `POST /admin/users/{username}/disable` and `/enable`
+/// `POST /admin/users/{username}/disable`, `/enable`, `/grant-pii` and `/revoke-pii`
 pub async fn set_disabled(
     State(state): State<AppState>,
     user: CurrentUser,
+    actor: Actor,
     Path((username, action)): Path<(String, String)>,
 ) -> AppResult<Response> {
     let target = repo::get_by_username(state.db(), &username)
@@ -285,17 +291,19 @@ pub async fn set_disabled(
     if !user.covers(&target_area) {
         return Err(AppError::not_found());
     }
-    let disable = match action.as_str() {
-        "disable" => true,
-        "enable" => false,
+    match action.as_str() {
+        "disable" | "enable" => {
+            let disable = action == "disable";
+            if disable && target.id == user.id {
+                return Err(AppError::invalid("user.cannot_disable_self"));
+            }
+            service::set_disabled(state.db(), &actor, &target, disable).await?;
+        }
+        "grant-pii" | "revoke-pii" => {
+            let allowed = action == "grant-pii";
+            service::set_can_reveal_pii(state.db(), &actor, &target, allowed).await?;
+        }
         _ => return Err(AppError::not_found()),
-    };
-    if disable && target.id == user.id {
-        return Err(AppError::invalid("user.cannot_disable_self"));
-    }
-    repo::set_disabled(state.db(), target.id, disable).await?;
-    if disable {
-        auth::session::delete_all_for_user(state.db(), target.id).await?;
     }
     Ok(Redirect::to("/admin/users").into_response())
 }
@@ -341,6 +349,7 @@ pub async fn change_password(
     State(state): State<AppState>,
     page: Page,
     user: CurrentUser,
+    actor: Actor,
     headers: axum::http::HeaderMap,
     Form(form): Form<PasswordForm>,
 ) -> AppResult<Response> {
@@ -351,21 +360,11 @@ pub async fn change_password(
         done: false,
     };
     let result: AppResult<()> = async {
-        let (_, hash, _) = repo::login_record(state.db(), &user.username)
-            .await?
-            .ok_or_else(AppError::unauthenticated)?;
-        if !auth::verify_password(Some(hash), &form.current).await? {
-            return Err(AppError::invalid("account.wrong_current_password").on_field("current"));
-        }
         if form.new != form.confirm {
             return Err(AppError::invalid("account.passwords_differ").on_field("confirm"));
         }
-        auth::check_password_policy(&user.username, &form.new).map_err(|e| e.on_field("new"))?;
-        let hash = auth::hash_password(&form.new).await?;
-        repo::set_password(state.db(), user.id, &hash, false).await?;
         let token = crate::web::cookies::get(&headers, auth::SESSION_COOKIE).unwrap_or_default();
-        auth::session::delete_all_except(state.db(), user.id, &token).await?;
-        Ok(())
+        auth::api::change_own_password(&state, &actor, &user, &form.current, &form.new, token).await
     }
     .await;
     match result {

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::auth::Role;
-use crate::db::Db;
+use crate::db::{Db, Tx};
 use crate::error::AppError;
 
 #[derive(Clone, Debug)]
@@ -29,6 +29,7 @@ pub struct UserRow {
     pub unit_name: Option<String>,
     pub disabled: bool,
     pub must_change_password: bool,
+    pub can_reveal_pii: bool,
     pub created_at: DateTime<Utc>,
 }
 
@@ -53,8 +54,9 @@ pub fn normalize_username(text: &str) -> Result<String, AppError> {
 pub const INSERT_SQL: &str = "INSERT INTO users (username, display_name, password_hash, role, area_code, unit_id, \
      disabled, must_change_password, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, FALSE, $7, $8, $8) RETURNING id";
 
-pub async fn insert(db: &Db, user: &NewUser) -> Result<i64, AppError> {
-    let result: Result<i64, sqlx::Error> = crate::with_db!(db, pool => sqlx::query_scalar(INSERT_SQL)
+/// Inserts an account inside `tx`; callers go through `service::create`, which audits it.
+pub async fn insert(tx: &mut Tx, user: &NewUser) -> Result<i64, AppError> {
+    let result: Result<i64, sqlx::Error> = crate::with_conn!(tx, conn => sqlx::query_scalar(INSERT_SQL)
         .bind(&user.username)
         .bind(&user.display_name)
         .bind(&user.password_hash)
@@ -63,7 +65,7 @@ pub async fn insert(db: &Db, user: &NewUser) -> Result<i64, AppError> {
         .bind(user.unit_id)
         .bind(user.must_change_password)
         .bind(Utc::now())
-        .fetch_one(pool)
+        .fetch_one(conn)
         .await);
     result.map_err(|e| match &e {
         sqlx::Error::Database(d) if d.is_unique_violation() => {
@@ -76,17 +78,24 @@ pub async fn insert(db: &Db, user: &NewUser) -> Result<i64, AppError> {
     })
 }
 
-/// (id, password hash, disabled) for a login attempt.
-pub async fn login_record(
-    db: &Db,
-    username: &str,
-) -> Result<Option<(i64, String, bool)>, sqlx::Error> {
-    const SQL: &str = "SELECT id, password_hash, disabled FROM users WHERE username = $1";
+/// What a sign-in attempt needs to know about an account.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct LoginRecord {
+    pub id: i64,
+    pub username: String,
+    pub password_hash: String,
+    pub disabled: bool,
+    pub area_code: String,
+}
+
+pub async fn login_record(db: &Db, username: &str) -> Result<Option<LoginRecord>, sqlx::Error> {
+    const SQL: &str =
+        "SELECT id, username, password_hash, disabled, area_code FROM users WHERE username = $1";
     crate::with_db!(db, pool => sqlx::query_as(SQL).bind(username.trim().to_ascii_lowercase()).fetch_optional(pool).await)
 }
 
 const SELECT: &str = "SELECT u.id, u.username, u.display_name, u.role, u.area_code, a.name AS area_name, \
-     o.name AS unit_name, u.disabled, u.must_change_password, u.created_at \
+     o.name AS unit_name, u.disabled, u.must_change_password, u.can_reveal_pii, u.created_at \
      FROM users u JOIN areas a ON a.code = u.area_code LEFT JOIN org_units o ON o.id = u.unit_id";
 
 pub async fn get_by_username(db: &Db, username: &str) -> Result<Option<UserRow>, sqlx::Error> {
@@ -119,20 +128,31 @@ pub async fn list(
         .fetch_all(pool).await)
 }
 
+pub async fn get_by_id(db: &Db, id: i64) -> Result<Option<UserRow>, sqlx::Error> {
+    let sql = format!("{SELECT} WHERE u.id = $1");
+    crate::with_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_optional(pool).await)
+}
+
 pub async fn set_password(
-    db: &Db,
+    tx: &mut Tx,
     id: i64,
     hash: &str,
     must_change: bool,
 ) -> Result<bool, sqlx::Error> {
     const SQL: &str = "UPDATE users SET password_hash = $2, must_change_password = $3, updated_at = $4 WHERE id = $1";
-    let done = crate::with_db!(db, pool => sqlx::query(SQL).bind(id).bind(hash).bind(must_change).bind(Utc::now()).execute(pool).await.map(|r| r.rows_affected()))?;
+    let done = crate::with_conn!(tx, conn => sqlx::query(SQL).bind(id).bind(hash).bind(must_change).bind(Utc::now()).execute(conn).await.map(|r| r.rows_affected()))?;
     Ok(done == 1)
 }
 
-pub async fn set_disabled(db: &Db, id: i64, disabled: bool) -> Result<bool, sqlx::Error> {
+pub async fn set_disabled(tx: &mut Tx, id: i64, disabled: bool) -> Result<bool, sqlx::Error> {
     const SQL: &str = "UPDATE users SET disabled = $2, updated_at = $3 WHERE id = $1";
-    let done = crate::with_db!(db, pool => sqlx::query(SQL).bind(id).bind(disabled).bind(Utc::now()).execute(pool).await.map(|r| r.rows_affected()))?;
+    let done = crate::with_conn!(tx, conn => sqlx::query(SQL).bind(id).bind(disabled).bind(Utc::now()).execute(conn).await.map(|r| r.rows_affected()))?;
+    Ok(done == 1)
+}
+
+pub async fn set_can_reveal_pii(tx: &mut Tx, id: i64, allowed: bool) -> Result<bool, sqlx::Error> {
+    const SQL: &str = "UPDATE users SET can_reveal_pii = $2, updated_at = $3 WHERE id = $1";
+    let done = crate::with_conn!(tx, conn => sqlx::query(SQL).bind(id).bind(allowed).bind(Utc::now()).execute(conn).await.map(|r| r.rows_affected()))?;
     Ok(done == 1)
 }
 

@@ -3,7 +3,7 @@
 use chrono::Utc;
 use serde::Serialize;
 
-use crate::db::Db;
+use crate::db::{Db, Tx};
 
 /// Kinds of unit, stored as snake_case words.
 pub const UNIT_KINDS: [&str; 6] = [
@@ -37,6 +37,19 @@ pub async fn insert(
     crate::with_db!(db, pool => sqlx::query_scalar(INSERT_SQL)
         .bind(name).bind(kind).bind(area_code).bind(parent_id).bind(Utc::now())
         .fetch_one(pool).await)
+}
+
+/// Inserts a unit inside `tx`; callers go through `service::create_unit`, which audits it.
+pub async fn insert_in(
+    tx: &mut Tx,
+    name: &str,
+    kind: &str,
+    area_code: &str,
+    parent_id: Option<i64>,
+) -> Result<i64, sqlx::Error> {
+    crate::with_conn!(tx, conn => sqlx::query_scalar(INSERT_SQL)
+        .bind(name).bind(kind).bind(area_code).bind(parent_id).bind(Utc::now())
+        .fetch_one(conn).await)
 }
 
 /// Units whose area lies in the subtree `[lo, hi)`, by area then name.

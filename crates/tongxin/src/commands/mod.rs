@@ -1,8 +1,10 @@
 //! One file per command.
 
 mod areas;
+mod audit;
 mod backup;
 mod demo;
+mod modules;
 mod serve;
 mod user;
 
@@ -32,6 +34,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Demo(args) => return demo::run(&cli, &file, args).await,
         Command::User(cmd) => return user::run(&cli, &file, cmd).await,
         Command::Areas(cmd) => return areas::run(&cli, &file, cmd).await,
+        Command::Audit(cmd) => return audit::run(&cli, &file, cmd).await,
+        Command::Modules(cmd) => return modules::run(&cli, &file, cmd).await,
         Command::Backup { out } => {
             return backup::run(&settings::db_url(&cli, &file, settings::DEFAULT_DB), out).await;
         }

@@ -1,11 +1,14 @@
-//! `tongxin user add|passwd|disable|list`: account management from the server's shell, for the
-//! first admin and for operators. Passwords come on standard input, never on the command line.
+//! `tongxin user add|passwd|disable|enable|pii|list`: account management from the server's shell,
+//! for the first admin and for operators. Passwords come on standard input, never on the command
+//! line. Every change is audited with the operator's OS user as the actor (`cli:USER`).
 
 use std::io::BufRead;
 use std::process::ExitCode;
 
 use domain::DivisionCode;
+use platform::audit::Actor;
 use platform::auth::{self, Role};
+use platform::users::service::{self, PasswordChange};
 use platform::users::{NewUser, repo, units};
 
 use crate::cli::{Cli, UserCommand};
@@ -22,7 +25,7 @@ fn read_password(password_stdin: bool) -> anyhow::Result<String> {
 }
 
 /// A catalog error as an operator-readable message.
-fn refuse(err: platform::AppError) -> anyhow::Error {
+pub fn refuse(err: platform::AppError) -> anyhow::Error {
     let catalogs = platform::i18n::Catalogs::load(&[]).ok();
     let text = catalogs
         .map(|c| super::operator_tr(&c).t(&err.key).to_string())
@@ -32,6 +35,7 @@ fn refuse(err: platform::AppError) -> anyhow::Error {
 
 pub async fn run(cli: &Cli, file: &FileSettings, cmd: &UserCommand) -> anyhow::Result<ExitCode> {
     let db = super::open(&settings::db_url(cli, file, settings::DEFAULT_DB)).await?;
+    let actor = Actor::cli();
     match cmd {
         UserCommand::Add {
             username,
@@ -63,15 +67,18 @@ pub async fn run(cli: &Cli, file: &FileSettings, cmd: &UserCommand) -> anyhow::R
                     Some(unit) => unit.id,
                     None => {
                         let kind = unit_kind_for(role);
-                        let id = units::insert(&db, name, kind, area.as_str(), None).await?;
+                        let id = service::create_unit(&db, &actor, name, kind, area.as_str())
+                            .await
+                            .map_err(refuse)?;
                         println!("created unit {name} ({kind}) in {}", area.as_str());
                         id
                     }
                 }),
             };
             let hash = auth::hash_password(&password).await?;
-            repo::insert(
+            service::create(
                 &db,
+                &actor,
                 &NewUser {
                     username: username.clone(),
                     display_name: display_name.clone().unwrap_or_else(|| username.clone()),
@@ -96,8 +103,15 @@ pub async fn run(cli: &Cli, file: &FileSettings, cmd: &UserCommand) -> anyhow::R
             let password = read_password(*password_stdin)?;
             auth::check_password_policy(&user.username, &password).map_err(refuse)?;
             let hash = auth::hash_password(&password).await?;
-            repo::set_password(&db, user.id, &hash, false).await?;
-            let ended = auth::session::delete_all_for_user(&db, user.id).await?;
+            let ended = service::set_password(
+                &db,
+                &actor,
+                &user,
+                &hash,
+                PasswordChange::Set { must_change: false },
+            )
+            .await
+            .map_err(refuse)?;
             println!(
                 "password of {} changed; {ended} sessions ended",
                 user.username
@@ -107,9 +121,35 @@ pub async fn run(cli: &Cli, file: &FileSettings, cmd: &UserCommand) -> anyhow::R
             let user = repo::get_by_username(&db, username)
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("no user {username}"))?;
-            repo::set_disabled(&db, user.id, true).await?;
-            let ended = auth::session::delete_all_for_user(&db, user.id).await?;
+            let ended = service::set_disabled(&db, &actor, &user, true)
+                .await
+                .map_err(refuse)?;
             println!("user {} disabled; {ended} sessions ended", user.username);
+        }
+        UserCommand::Enable { username } => {
+            let user = repo::get_by_username(&db, username)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no user {username}"))?;
+            service::set_disabled(&db, &actor, &user, false)
+                .await
+                .map_err(refuse)?;
+            println!("user {} enabled", user.username);
+        }
+        UserCommand::Pii { username, revoke } => {
+            let user = repo::get_by_username(&db, username)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no user {username}"))?;
+            service::set_can_reveal_pii(&db, &actor, &user, !revoke)
+                .await
+                .map_err(refuse)?;
+            if *revoke {
+                println!("{} may no longer reveal personal data", user.username);
+            } else {
+                println!(
+                    "{} may reveal personal data, one record at a time, giving a reason",
+                    user.username
+                );
+            }
         }
         UserCommand::List { area } => {
             let (lo, hi) = match area {
