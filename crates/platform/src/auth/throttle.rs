@@ -2,9 +2,11 @@
 //! `window`, per account and per client address, further attempts are refused unchecked — even
 //! with the right password — until the oldest counted failure leaves the window.
 //!
-//! Each attempt is written *before* its password is checked and counted with the others, so many
-//! attempts in parallel cannot all slip under the limit; a success removes its row (and the
-//! account's earlier failures), a refusal removes its own row, a failure keeps it.
+//! Each attempt is written *before* its password is checked and counted against its account, so
+//! many guesses at one account in parallel cannot all slip under the limit; a success removes its
+//! row (and the account's earlier failures), a refusal removes its own row, a failure keeps it.
+//! Against an address only finished failures count (a pending row's address is empty until it
+//! fails): many colleagues behind one office address signing in at 8 a.m. are not throttled.
 
 use chrono::{DateTime, Duration, FixedOffset, Timelike, Utc};
 
@@ -40,6 +42,8 @@ pub enum Gate {
 }
 
 const ADDR_UNKNOWN: &str = "unknown";
+/// The address of an attempt whose password is still being checked.
+const PENDING: &str = "";
 
 /// User names are counted as typed (lower-case, trimmed, cut to a bounded length), known or not,
 /// so the answer never tells whether an account exists.
@@ -66,13 +70,14 @@ pub async fn begin(
     let account = account_key(username);
     let addr = client_addr.unwrap_or(ADDR_UNKNOWN);
     let id: i64 = crate::with_db!(db, pool => sqlx::query_scalar(INSERT)
-        .bind(&account).bind(addr).bind(now).fetch_one(pool).await)?;
+        .bind(&account).bind(PENDING).bind(now).fetch_one(pool).await)?;
     let cutoff = now - limits.window();
     let max = i64::from(limits.max_failures);
-    // This attempt's own row is counted: more than `max` means `max` failures came before it.
+    // This attempt's own row counts against the account: more than `max` means `max` failures (or
+    // attempts under way) came before it. Against the address only failures count.
     let by_account = count(db, Key::Account(&account), cutoff).await?;
     let by_addr = count(db, Key::Addr(addr), cutoff).await?;
-    if by_account <= max && by_addr <= max {
+    if by_account <= max && by_addr < max {
         return Ok(Gate::Open(Attempt { id }));
     }
     crate::with_db!(db, pool => sqlx::query(DELETE).bind(id).execute(pool).await.map(|r| r.rows_affected()))?;
@@ -80,7 +85,7 @@ pub async fn begin(
     if by_account > max {
         until = until.max(free_at(db, Key::Account(&account), cutoff, limits).await?);
     }
-    if by_addr > max {
+    if by_addr >= max {
         until = until.max(free_at(db, Key::Addr(addr), cutoff, limits).await?);
     }
     Ok(Gate::Throttled { until })
@@ -116,11 +121,13 @@ pub async fn failed(
     client_addr: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Started, sqlx::Error> {
-    let _ = attempt;
+    const MARK: &str = "UPDATE login_attempts SET client_addr = $2 WHERE id = $1";
+    let addr = client_addr.unwrap_or(ADDR_UNKNOWN);
+    crate::with_db!(db, pool => sqlx::query(MARK).bind(attempt.id).bind(addr).execute(pool).await.map(|r| r.rows_affected()))?;
     let cutoff = now - limits.window();
     let max = i64::from(limits.max_failures);
     let by_account = count(db, Key::Account(&account_key(username)), cutoff).await?;
-    let by_addr = count(db, Key::Addr(client_addr.unwrap_or(ADDR_UNKNOWN)), cutoff).await?;
+    let by_addr = count(db, Key::Addr(addr), cutoff).await?;
     Ok(Started {
         account: by_account == max,
         address: by_addr == max,
