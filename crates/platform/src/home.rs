@@ -7,14 +7,8 @@ use chrono::Utc;
 
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+use crate::web::kit::FigureCard;
 use crate::web::{Page, render};
-
-/// A figure card on the home page.
-pub struct FigureCard {
-    pub label: String,
-    pub value: String,
-    pub unit: String,
-}
 
 #[derive(Template)]
 #[template(path = "home.html")]
@@ -31,15 +25,11 @@ pub async fn home(State(state): State<AppState>, page: Page) -> AppResult<Html<S
     let mut figures = Vec::new();
     for def in state.figures() {
         let value = (def.compute)(&state, &user.area, today).await?;
-        figures.push(FigureCard {
-            label: page.t(def.label_key).to_string(),
-            value: if value.fract() == 0.0 {
-                format!("{value:.0}")
-            } else {
-                format!("{value:.1}")
-            },
-            unit: page.t(def.unit_key).to_string(),
-        });
+        figures.push(FigureCard::new(
+            page.t(def.label_key),
+            value,
+            page.t(def.unit_key),
+        ));
     }
     render(&HomePage {
         page: page.titled("home.title"),

@@ -193,3 +193,172 @@ async fn a_phone_user_signs_in_switches_language_and_browses_areas() {
 async fn a_command_screen_user_signs_in_switches_language_and_browses_areas() {
     sign_in_through_the_login_page(1920, 1080).await;
 }
+
+async fn the_style_page_works_at(width: u32, height: u32) {
+    let test = format!("the style page at {width}px");
+    let Some(browser) = Browser::start(&test, width, height).await else {
+        return;
+    };
+    let app = spawn_app(Backend::Sqlite).await;
+    let driver = &browser.driver;
+    driver.goto(app.url("/login?next=%2Fui")).await.unwrap();
+    driver
+        .find(By::Id("username"))
+        .await
+        .unwrap()
+        .send_keys("admin")
+        .await
+        .unwrap();
+    driver
+        .find(By::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(DEMO_PASSWORD)
+        .await
+        .unwrap();
+    driver
+        .find(By::Css("[data-testid=login-submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    driver.find(By::Css("#ui-table")).await.unwrap();
+    assert_no_errors(&browser, &test).await;
+    save_screenshot(driver, &format!("style-{width}")).await;
+    let (client_width, scroll_width) = browser.widths().await;
+    assert!(
+        scroll_width <= client_width,
+        "{test}: the style page scrolls sideways ({scroll_width} > {client_width})"
+    );
+    let violations = browser.serious_accessibility_violations().await;
+    assert!(violations.is_empty(), "{test}: {violations:?}");
+
+    // Inline validation as the user leaves the field.
+    let id = driver.find(By::Id("f-id_number")).await.unwrap();
+    id.scroll_into_view().await.unwrap();
+    id.send_keys("11010519491231002x").await.unwrap();
+    click(driver, By::Id("f-name")).await;
+    let hint = driver
+        .find(By::Css("#f-id_number-error.field-hint"))
+        .await
+        .unwrap();
+    assert!(
+        hint.text().await.unwrap().contains("1949年12月31日"),
+        "{test}"
+    );
+
+    // Sorting swaps the table in place, without a reload.
+    driver
+        .execute("window.__notReloaded = true;", vec![])
+        .await
+        .unwrap();
+    click(driver, By::Css("#ui-table th[aria-sort] a")).await;
+    driver
+        .find(By::Css("#ui-table th[aria-sort=ascending]"))
+        .await
+        .unwrap();
+    let still: bool = driver
+        .execute("return window.__notReloaded === true;", vec![])
+        .await
+        .unwrap()
+        .convert()
+        .unwrap();
+    assert!(still, "{test}: sorting reloaded the page");
+
+    // The confirm dialog asks, and cancelling sends nothing.
+    click(driver, By::Css("[data-testid=confirm-form] button")).await;
+    let dialog = driver.find(By::Id("confirm-dialog")).await.unwrap();
+    assert!(
+        dialog.is_displayed().await.unwrap(),
+        "{test}: no confirm dialog"
+    );
+    driver
+        .find(By::Css("[data-testid=confirm-ok]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let result = driver
+        .find(By::Css("#ui-confirm-result .alert"))
+        .await
+        .unwrap();
+    assert!(result.text().await.unwrap().contains("已收到"), "{test}");
+
+    // A toast appears.
+    click(driver, By::Css("[data-testid=toast-button]")).await;
+    assert!(
+        driver
+            .find(By::Css("#toasts .toast"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .contains("已保存")
+    );
+
+    // The command-screen layout fills a wall screen without scrolling.
+    driver.goto(app.url("/ui/screen")).await.unwrap();
+    driver.find(By::Css(".screen-grid")).await.unwrap();
+    assert_no_errors(&browser, &test).await;
+    if width >= 1280 {
+        let overflow: Vec<i64> = driver
+            .execute("return [document.documentElement.scrollHeight, window.innerHeight, document.documentElement.scrollWidth, window.innerWidth];", vec![])
+            .await
+            .unwrap()
+            .convert()
+            .unwrap();
+        assert!(
+            overflow[0] <= overflow[1] && overflow[2] <= overflow[3],
+            "{test}: the screen scrolls: {overflow:?}"
+        );
+    }
+    let violations = browser.serious_accessibility_violations().await;
+    assert!(violations.is_empty(), "{test}: screen: {violations:?}");
+    save_screenshot(driver, &format!("screen-{width}")).await;
+    browser.quit().await;
+}
+
+async fn assert_no_errors(browser: &Browser, test: &str) {
+    let errors: Vec<String> = browser
+        .driver
+        .execute(
+            "return window.__tongxinErrors || ['tongxin.js did not load'];",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .convert()
+        .unwrap();
+    assert!(errors.is_empty(), "{test}: console errors {errors:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_style_page_works_on_a_phone() {
+    the_style_page_works_at(390, 844).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_style_page_works_on_a_desk() {
+    the_style_page_works_at(1280, 800).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_style_page_works_on_a_command_screen() {
+    the_style_page_works_at(1920, 1080).await;
+}
+
+/// Scrolls an element to the middle of the window (clear of the phone's bottom bar) and clicks it.
+async fn click(driver: &WebDriver, by: By) {
+    let element = driver.find(by).await.unwrap();
+    driver
+        .execute(
+            "arguments[0].scrollIntoView({block: 'center'});",
+            vec![element.to_json().unwrap()],
+        )
+        .await
+        .unwrap();
+    element.click().await.unwrap();
+}

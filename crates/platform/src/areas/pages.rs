@@ -10,6 +10,7 @@ use super::repo::{self, Area};
 use crate::api::{ListParams, page_of};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+use crate::web::kit::{Cell, Column, Field, FieldKind, Table};
 use crate::web::{Page, render};
 
 #[derive(Deserialize, Default)]
@@ -23,17 +24,13 @@ pub struct BrowseQuery {
 struct BrowsePage {
     page: Page,
     area: Area,
-    path: Vec<(String, String)>,
-    children: Vec<Area>,
-    next_cursor: Option<String>,
-    q: String,
-    searching: bool,
+    children_count: String,
+    level: String,
+    table: Table,
 }
 
-impl BrowsePage {
-    fn level_label(&self, level: &str) -> String {
-        self.page.t(&format!("area.level.{level}")).to_string()
-    }
+fn level_label(page: &Page, level: &str) -> String {
+    page.t(&format!("area.level.{level}")).to_string()
 }
 
 /// `GET /areas`: the user's own area.
@@ -68,14 +65,55 @@ pub async fn browse(
         repo::search(state.db(), &code, &q, &after, limit + 1).await?
     };
     let listed = page_of(rows, limit, |a| a.code.clone());
-    let page = page.titled_text(area.name.clone());
+    let tr = page.tr.clone();
+    let mut table = Table::new(
+        "areas-table",
+        tr.t("area.children"),
+        format!("/areas/{}", area.code),
+    )
+    .labels(&tr);
+    table.columns = vec![
+        Column::new("name", tr.t("area.name")),
+        Column::new("level", tr.t("area.level")),
+        Column::new("code", tr.t("area.code")),
+        Column::new("children", tr.t("area.children")).numeric(),
+    ];
+    table.rows = listed
+        .items
+        .iter()
+        .map(|child| {
+            vec![
+                Cell::link(format!("/areas/{}", child.code), child.name.clone()),
+                Cell::text(level_label(&page, &child.level)),
+                Cell::Code(child.code.clone()),
+                Cell::Num(child.children.to_string()),
+            ]
+        })
+        .collect();
+    table.next_cursor = listed.next_cursor;
+    table.query = vec![("q".into(), q.clone())];
+    table.empty_text = tr
+        .t(if q.is_empty() {
+            "area.no_children"
+        } else {
+            "area.no_match"
+        })
+        .to_string();
+    table.filters = vec![
+        Field::new("q", tr.t("area.search"), FieldKind::Search)
+            .value(q)
+            .placeholder(tr.t("area.search_placeholder")),
+    ];
+    let level = level_label(&page, &area.level);
+    let children_count = tr.f("area.children_count", &[("n", &area.children.to_string())]);
+    let page = page
+        .titled_text(area.name.clone())
+        .with_area_crumbs(&path, &[]);
     render(&BrowsePage {
         page,
         area,
-        path,
-        children: listed.items,
-        next_cursor: listed.next_cursor,
-        searching: !q.is_empty(),
-        q,
+        children_count,
+        level,
+        table,
     })
 }

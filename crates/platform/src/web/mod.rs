@@ -5,6 +5,7 @@ pub mod assets;
 pub mod cookies;
 pub mod errors;
 pub mod health;
+pub mod kit;
 pub mod metrics;
 pub mod page;
 pub mod ui;

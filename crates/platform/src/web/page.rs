@@ -24,6 +24,10 @@ pub struct Page {
     /// Path and query of the request, for the language switch to come back to.
     pub here: String,
     pub title: String,
+    /// Breadcrumbs as (href, name), the last one the current page.
+    pub crumbs: Vec<(String, String)>,
+    /// A message confirming what the previous request did, from `?flash=flash.…`.
+    pub flash: Option<String>,
 }
 
 impl Page {
@@ -66,6 +70,21 @@ impl Page {
 
     pub fn titled_text(mut self, title: impl Into<String>) -> Self {
         self.title = title.into();
+        self
+    }
+
+    /// Breadcrumbs from an area path (code, name) as `areas::repo::path_to` gives it, each
+    /// linking to the area browser, then `tail` (href, name) entries.
+    pub fn with_area_crumbs(
+        mut self,
+        path: &[(String, String)],
+        tail: &[(String, String)],
+    ) -> Self {
+        self.crumbs = path
+            .iter()
+            .map(|(code, name)| (format!("/areas/{code}"), name.clone()))
+            .collect();
+        self.crumbs.extend(tail.iter().cloned());
         self
     }
 
@@ -114,12 +133,23 @@ impl FromRequestParts<AppState> for Page {
                 .collect(),
             None => Vec::new(),
         };
+        let flash = parts.uri.query().and_then(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .find(|(k, _)| k == "flash")
+                .map(|(_, v)| v.into_owned())
+                .filter(|key| {
+                    key.starts_with("flash.") && state.catalogs().get(tr.lang).contains(key)
+                })
+                .map(|key| tr.t(&key).to_string())
+        });
         Ok(Page {
             tr,
             user,
             nav,
             here,
             title: String::new(),
+            crumbs: Vec::new(),
+            flash,
         })
     }
 }
