@@ -13,7 +13,7 @@ use futures::FutureExt;
 use utoipa_axum::routes;
 
 use crate::areas;
-use crate::auth::{self, Role};
+use crate::auth::{self, Action, Role};
 use crate::module::{FigureDef, JobDef, Module, NavItem};
 use crate::routes::{Access, Routes};
 use crate::state::AppState;
@@ -35,10 +35,16 @@ impl Module for Kernel {
         r.api(Access::Public, routes!(metrics_text));
         r.api(Access::Public, routes!(openapi_json));
         r.api(Access::Public, routes!(auth::api::sign_in));
-        r.api(Access::SignedIn, routes!(auth::api::sign_out));
-        r.api(Access::SignedIn, routes!(auth::api::me));
-        r.api(Access::SignedIn, routes!(areas::api::list));
-        r.api(Access::SignedIn, routes!(areas::api::get));
+        r.api(Access::OwnAccount, routes!(auth::api::sign_out));
+        r.api(Access::OwnAccount, routes!(auth::api::me));
+        r.api(
+            Access::Module("kernel", Action::Read),
+            routes!(areas::api::list),
+        );
+        r.api(
+            Access::Module("kernel", Action::Read),
+            routes!(areas::api::get),
+        );
 
         r.page(Access::Public, "/assets/{*path}", get(assets::serve));
         r.page(
@@ -47,13 +53,21 @@ impl Module for Kernel {
             get(auth::pages::form).post(auth::pages::submit),
         );
         r.page(Access::Public, "/lang/{tag}", get(auth::pages::switch_lang));
-        r.page(Access::SignedIn, "/logout", post(auth::pages::logout));
+        r.page(Access::OwnAccount, "/logout", post(auth::pages::logout));
         r.page(Access::SignedIn, "/", get(crate::home::home));
         crate::web::ui::register(r);
-        r.page(Access::SignedIn, "/areas", get(areas::pages::mine));
-        r.page(Access::SignedIn, "/areas/{code}", get(areas::pages::browse));
         r.page(
-            Access::SignedIn,
+            Access::Module("kernel", Action::Read),
+            "/areas",
+            get(areas::pages::mine),
+        );
+        r.page(
+            Access::Module("kernel", Action::Read),
+            "/areas/{code}",
+            get(areas::pages::browse),
+        );
+        r.page(
+            Access::OwnAccount,
             "/account/password",
             get(users::pages::password_form).post(users::pages::change_password),
         );
@@ -72,6 +86,12 @@ impl Module for Kernel {
             "/admin/users/{username}/{action}",
             post(users::pages::set_disabled),
         );
+        crate::identity::routes(r);
+    }
+
+    /// The area tree is everyone's but the auditor's, who reads the audit log and nothing else.
+    fn default_roles(&self) -> &'static [Role] {
+        crate::identity::ALL_BUT_AUDITORS
     }
 
     fn nav(&self) -> Vec<NavItem> {
@@ -86,7 +106,7 @@ impl Module for Kernel {
             NavItem {
                 label_key: "nav.areas",
                 href: "/areas",
-                roles: &[],
+                roles: crate::identity::ALL_BUT_AUDITORS,
                 order: 900,
                 on_phone_bar: true,
             },
@@ -97,6 +117,8 @@ impl Module for Kernel {
                 order: 1000,
                 on_phone_bar: false,
             },
+            crate::identity::nav_tokens(),
+            crate::identity::nav_audit(),
             crate::web::ui::nav_item(),
         ]
     }

@@ -231,17 +231,37 @@ async fn an_admin_creates_a_user_who_signs_in_with_the_one_time_password(backend
         .unwrap();
     assert_eq!(me["role"], "grid");
     assert_eq!(me["must_change_password"], true);
+    // Until the one-time password is changed, pages lead to the password page and the API refuses.
+    let home = client.get(app.url("/")).send().await.unwrap();
+    assert_eq!(home.status(), 303);
+    assert_eq!(home.headers()["location"], "/account/password");
+    let refused = client.get(app.url("/api/v1/areas")).send().await.unwrap();
+    assert_eq!(refused.status(), 403);
+    let error: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(error["error"]["code"], "password_change_required");
     assert!(
         client
-            .get(app.url("/"))
+            .get(app.url("/account/password"))
             .send()
             .await
             .unwrap()
             .text()
             .await
             .unwrap()
-            .contains("请尽快修改")
+            .contains("请先修改密码")
     );
+    let changed = client
+        .post(app.url("/account/password"))
+        .form(&[
+            ("current", password.as_str()),
+            ("new", "spring-garden-2020"),
+            ("confirm", "spring-garden-2020"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), 200);
+    assert_eq!(client.get(app.url("/")).send().await.unwrap().status(), 200);
     let listed = admin
         .get(app.url("/admin/users?q=zhang"))
         .send()
