@@ -49,8 +49,11 @@ pub async fn render(State(state): State<AppState>, mut req: Request, next: Next)
     let error = match response.extensions_mut().remove::<Arc<AppError>>() {
         Some(err) => (*err).clone(),
         None if response.status().is_client_error() || response.status().is_server_error() => {
-            // Only bare statuses (routing, limits): a body someone wrote on purpose stays.
-            if response.body().size_hint().exact() != Some(0) {
+            // Only bare statuses (routing, limits): a body someone wrote on purpose stays. The
+            // body limit answers in English text, so it is rendered like the rest.
+            if response.body().size_hint().exact() != Some(0)
+                && response.status() != StatusCode::PAYLOAD_TOO_LARGE
+            {
                 return response;
             }
             AppError::from_status(response.status())

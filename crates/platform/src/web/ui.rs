@@ -9,11 +9,11 @@ use domain::DivisionCode;
 use serde::Deserialize;
 
 use super::kit::{
-    Action, Badge, Cell, Column, Field, FieldKind, FigureCard, SelectOption, Table, Tone, Trend,
+    Badge, Cell, Column, Field, FieldKind, FigureCard, RowAction, SelectOption, Table, Tone, Trend,
 };
 use crate::areas::repo;
 use crate::auth::CurrentUser;
-use crate::auth::Role;
+use crate::auth::{Action, Role};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
 use crate::module::NavItem;
@@ -31,7 +31,12 @@ pub fn register(r: &mut Routes) {
     r.page(Access::Roles(ADMINS), "/ui/export.csv", get(export_csv));
     r.page(Access::Roles(ADMINS), "/ui/echo", post(echo));
     r.page(Access::SignedIn, "/ui/validate/{kind}", get(validate));
-    r.page(Access::SignedIn, "/ui/pick/areas", get(pick_areas));
+    // The area tree is not the auditor's (see the kernel's module roles).
+    r.page(
+        Access::Module("kernel", Action::Read),
+        "/ui/pick/areas",
+        get(pick_areas),
+    );
 }
 
 pub fn nav_item() -> NavItem {
@@ -195,8 +200,8 @@ pub async fn style_page(
                 Cell::Badge(Badge::new(tone, tr.t(key))),
                 Cell::Num(count.to_string()),
                 Cell::Actions(vec![
-                    Action::link(tr.t("action.view"), "/ui"),
-                    Action::post(tr.t("action.delete"), "/ui/echo")
+                    RowAction::link(tr.t("action.view"), "/ui"),
+                    RowAction::post(tr.t("action.delete"), "/ui/echo")
                         .confirm(tr.f("ui.confirm_delete", &[("name", &name)])),
                 ]),
             ]

@@ -10,7 +10,7 @@
 //! | status badge (tone and text, never colour alone) | `Badge` | `kit/badge.html` |
 //! | figure card with trend | `FigureCard` | `kit/figure.html` |
 //! | toast / flash message | `Page::flash` (from `?flash=`), `Toast` header for htmx | `layout/base.html` |
-//! | confirm dialog for destructive actions | `Action::confirm` / `data-confirm` | `assets/js/tongxin.js` |
+//! | confirm dialog for destructive actions | `RowAction::confirm` / `data-confirm` | `assets/js/tongxin.js` |
 //! | file upload with progress | `Field::file` inside an `hx-encoding="multipart/form-data"` form | `kit/field.html` |
 
 mod badge;
@@ -21,4 +21,4 @@ mod table;
 pub use badge::{Badge, Tone};
 pub use field::{Field, FieldKind, SelectOption};
 pub use figure::{FigureCard, Trend};
-pub use table::{Action, Cell, Column, Table, parse_sort};
+pub use table::{Cell, Column, RowAction, Table, parse_sort};

@@ -38,7 +38,7 @@ impl Column {
 
 /// A row action: a link, or a button posting a form (with a confirm dialog when destructive).
 #[derive(Clone, Debug)]
-pub struct Action {
+pub struct RowAction {
     pub label: String,
     pub href: String,
     pub post: bool,
@@ -46,9 +46,9 @@ pub struct Action {
     pub confirm: Option<String>,
 }
 
-impl Action {
+impl RowAction {
     pub fn link(label: impl Into<String>, href: impl Into<String>) -> Self {
-        Action {
+        RowAction {
             label: label.into(),
             href: href.into(),
             post: false,
@@ -57,7 +57,7 @@ impl Action {
     }
 
     pub fn post(label: impl Into<String>, href: impl Into<String>) -> Self {
-        Action {
+        RowAction {
             label: label.into(),
             href: href.into(),
             post: true,
@@ -82,7 +82,7 @@ pub enum Cell {
         text: String,
     },
     Badge(Badge),
-    Actions(Vec<Action>),
+    Actions(Vec<RowAction>),
     Empty,
 }
 
@@ -134,7 +134,7 @@ impl Cell {
         }
     }
 
-    pub fn actions(&self) -> &[Action] {
+    pub fn actions(&self) -> &[RowAction] {
         match self {
             Cell::Actions(a) => a,
             _ => &[],
