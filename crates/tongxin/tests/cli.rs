@@ -1,5 +1,5 @@
 //! The binary as an operator uses it: `demo`, `serve` (flags, variables, config file), `user`,
-//! `areas import`, `backup`, `version` — on SQLite, and on PostgreSQL with two nodes.
+//! `areas import`, `audit verify`, `modules`, `backup`, `version` — on SQLite, and on PostgreSQL with two nodes.
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Output, Stdio};
@@ -503,4 +503,235 @@ async fn two_serve_processes_on_one_postgres_database_act_as_one_system() {
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     drop(first);
     drop(second);
+}
+
+/// Runs SQL on the database at `url`, as a database administrator would.
+async fn admin_sql(url: &str, statements: &[&str]) {
+    let db = platform::db::connect(url, 1).await.unwrap();
+    for sql in statements {
+        platform::with_db!(&db, pool => sqlx::query(sqlx::AssertSqlSafe(*sql)).execute(pool).await.map(|r| r.rows_affected()))
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+    db.close().await;
+}
+
+/// Makes a few audited changes from the shell, then tampers with the log behind the platform's
+/// back: `audit verify` passes the untouched log and names the first edited or deleted entry.
+async fn audit_verify_names_the_first_tampered_entry(url: &str, backend: Backend) {
+    let built = tongxin(
+        &[
+            "demo",
+            "--scale",
+            "tiny",
+            "--no-serve",
+            "--db",
+            url,
+            "--password",
+            PASSWORD,
+        ],
+        &[],
+        None,
+    );
+    assert!(built.status.success(), "{}", text(&built));
+    let env = [("TONGXIN_DB", url)];
+    let added = tongxin(
+        &[
+            "user",
+            "add",
+            "--username",
+            "sunqi",
+            "--role",
+            "grid",
+            "--area",
+            "990102001001001",
+            "--unit",
+            "新网格队",
+            "--password-stdin",
+        ],
+        &env,
+        Some(&format!("{PASSWORD}\n")),
+    );
+    assert!(added.status.success(), "{}", text(&added));
+    for args in [
+        &["user", "disable", "--username", "sunqi"][..],
+        &["user", "enable", "--username", "sunqi"][..],
+        &["user", "pii", "--username", "sunqi"][..],
+    ] {
+        let out = tongxin(args, &env, None);
+        assert!(out.status.success(), "{args:?}: {}", text(&out));
+    }
+    // system.demo, unit.create, user.create, user.disable, user.enable, user.pii_grant.
+    let intact = tongxin(&["audit", "verify"], &env, None);
+    assert!(intact.status.success(), "{}", text(&intact));
+    assert!(
+        text(&intact).contains("审计日志完整：共 6 条"),
+        "{}",
+        text(&intact)
+    );
+    let english = tongxin(
+        &["audit", "verify", "--db", url],
+        &[("TONGXIN_LANG", "en")],
+        None,
+    );
+    assert!(
+        text(&english).contains("The audit log is intact: 6 entries"),
+        "{}",
+        text(&english)
+    );
+    // The table refuses changes until its guards are dropped, as only a DBA could.
+    let db = platform::db::connect(url, 1).await.unwrap();
+    let refused = platform::with_db!(&db, pool => sqlx::query("UPDATE audit_log SET reason = 'x' WHERE seq = 3").execute(pool).await.map(|r| r.rows_affected()));
+    assert!(refused.is_err(), "the audit log refuses an UPDATE");
+    db.close().await;
+    let drop_guards: &[&str] = match backend {
+        Backend::Sqlite => &[
+            "DROP TRIGGER audit_log_no_update",
+            "DROP TRIGGER audit_log_no_delete",
+        ],
+        Backend::Postgres => &["DROP TRIGGER audit_log_no_change ON audit_log"],
+    };
+    admin_sql(url, drop_guards).await;
+    admin_sql(
+        url,
+        &["UPDATE audit_log SET actor_name = 'someone-else' WHERE seq = 3"],
+    )
+    .await;
+    let edited = tongxin(&["audit", "verify"], &env, None);
+    assert!(!edited.status.success());
+    assert!(
+        text(&edited).contains("第 3 条记录的内容被修改过"),
+        "{}",
+        text(&edited)
+    );
+    // Put it back: intact again.
+    // The command line's actor is the operator's OS user, as this process sees it too.
+    let actor = platform::audit::Actor::cli().name;
+    let restore = format!("UPDATE audit_log SET actor_name = '{actor}' WHERE seq = 3");
+    admin_sql(url, &[restore.as_str()]).await;
+    assert!(tongxin(&["audit", "verify"], &env, None).status.success());
+    admin_sql(url, &["DELETE FROM audit_log WHERE seq = 4"]).await;
+    let deleted = tongxin(&["audit", "verify"], &env, None);
+    assert!(!deleted.status.success());
+    assert!(
+        text(&deleted).contains("第 4 条记录被删除"),
+        "{}",
+        text(&deleted)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_verify_names_the_first_tampered_entry_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("audit.db").display());
+    audit_verify_names_the_first_tampered_entry(&url, Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_verify_names_the_first_tampered_entry_on_postgres() {
+    let Some(backend) =
+        Backend::postgres_or_skip("audit_verify_names_the_first_tampered_entry_on_postgres")
+    else {
+        return;
+    };
+    let (url, _guard) = fresh_database(backend).await.unwrap();
+    audit_verify_names_the_first_tampered_entry(&url, backend).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn operators_grant_modules_and_personal_data_from_the_shell() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("grants.db").display());
+    assert!(
+        tongxin(
+            &[
+                "demo",
+                "--scale",
+                "tiny",
+                "--no-serve",
+                "--db",
+                &db,
+                "--password",
+                PASSWORD
+            ],
+            &[],
+            None
+        )
+        .status
+        .success()
+    );
+    let env = [("TONGXIN_DB", db.as_str())];
+    let listed = tongxin(&["modules", "list"], &env, None);
+    assert!(text(&listed).contains("kernel"), "{}", text(&listed));
+    let unknown = tongxin(
+        &[
+            "modules",
+            "grant",
+            "--module",
+            "nosuch",
+            "--username",
+            "dept-health",
+        ],
+        &env,
+        None,
+    );
+    assert!(!unknown.status.success());
+    assert!(text(&unknown).contains("no module"), "{}", text(&unknown));
+    let granted = tongxin(
+        &[
+            "modules",
+            "grant",
+            "--module",
+            "kernel",
+            "--unit",
+            "同心区卫生健康局",
+            "--area",
+            "990102000000",
+            "--read-only",
+        ],
+        &env,
+        None,
+    );
+    assert!(granted.status.success(), "{}", text(&granted));
+    let auditor = tongxin(
+        &[
+            "modules",
+            "grant",
+            "--module",
+            "kernel",
+            "--username",
+            "auditor",
+        ],
+        &env,
+        None,
+    );
+    assert!(!auditor.status.success());
+    assert!(
+        text(&auditor).contains("审计员不能获得业务模块权限"),
+        "{}",
+        text(&auditor)
+    );
+    let pii = tongxin(&["user", "pii", "--username", "auditor"], &env, None);
+    assert!(!pii.status.success());
+    let revoked = tongxin(
+        &[
+            "modules",
+            "revoke",
+            "--module",
+            "kernel",
+            "--unit",
+            "同心区卫生健康局",
+            "--area",
+            "990102000000",
+        ],
+        &env,
+        None,
+    );
+    assert!(revoked.status.success(), "{}", text(&revoked));
+    let verified = tongxin(&["audit", "verify"], &env, None);
+    assert!(verified.status.success(), "{}", text(&verified));
+    assert!(
+        text(&verified).contains("共 3 条"),
+        "system.demo, module.grant, module.revoke: {}",
+        text(&verified)
+    );
 }
