@@ -14,7 +14,7 @@ use std::fmt;
 
 use serde::{Serialize, Serializer};
 
-pub use reveal::{ExportGrant, RecordRef, Revealed, export, reveal};
+pub use reveal::{ExportGrant, ExportRequest, RecordRef, Revealed, export, reveal};
 
 /// What kind of personal value, which decides how it is masked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

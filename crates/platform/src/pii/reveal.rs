@@ -71,29 +71,38 @@ pub async fn reveal(
     Ok(Revealed { _private: () })
 }
 
-/// Allows `user` to export full personal data — `fields` of `rows` records of `kind` in the
-/// subtree of `area_code` — writing `export.pii` with the reason. Refused like `reveal`.
+/// An export of full personal data, as asked for.
+#[derive(Clone, Debug)]
+pub struct ExportRequest<'a> {
+    /// `module.kind` of the records.
+    pub kind: &'a str,
+    /// The subtree exported; it must lie in the caller's.
+    pub area_code: &'a str,
+    /// The personal fields exported in full.
+    pub fields: &'a [&'a str],
+    pub rows: usize,
+    pub reason: &'a str,
+}
+
+/// Allows `user` to export full personal data as `request` describes, writing `export.pii` with
+/// the reason. Refused like `reveal`; an area outside the caller's subtree answers 403.
 pub async fn export(
     db: &Db,
     actor: &Actor,
     user: &CurrentUser,
-    kind: &str,
-    area_code: &str,
-    fields: &[&str],
-    rows: usize,
-    reason: &str,
+    request: &ExportRequest<'_>,
 ) -> AppResult<ExportGrant> {
-    let code = domain::DivisionCode::parse(area_code).map_err(|_| AppError::forbidden())?;
+    let code = domain::DivisionCode::parse(request.area_code).map_err(|_| AppError::forbidden())?;
     if !user.covers(&code) {
         return Err(AppError::forbidden());
     }
-    let reason = check(user, reason)?;
+    let reason = check(user, request.reason)?;
     let mut tx = db.begin().await?;
     let mut event = Event::new("export.pii")
-        .area(area_code)
+        .area(request.area_code)
         .reason(&reason)
-        .after(json!({"fields": fields, "rows": rows}));
-    event.record_kind = Some(kind.to_string());
+        .after(json!({"fields": request.fields, "rows": request.rows}));
+    event.record_kind = Some(request.kind.to_string());
     audit::append(&mut tx, actor, event).await?;
     tx.commit().await?;
     Ok(ExportGrant { _private: () })

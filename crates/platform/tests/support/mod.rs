@@ -168,11 +168,13 @@ async fn export(
                 state.db(),
                 &actor,
                 &user,
-                "registry.resident",
-                user.area.as_str(),
-                &["id_number", "phone", "address"],
-                rows.len(),
-                q.reason.as_deref().unwrap_or(""),
+                &pii::ExportRequest {
+                    kind: "registry.resident",
+                    area_code: user.area.as_str(),
+                    fields: &["id_number", "phone", "address"],
+                    rows: rows.len(),
+                    reason: q.reason.as_deref().unwrap_or(""),
+                },
             )
             .await?,
         )
