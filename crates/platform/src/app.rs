@@ -114,6 +114,10 @@ pub fn assemble(config: Config, db: Db, modules: Vec<Arc<dyn Module>>) -> anyhow
         // either header (devices, scripts) pass, and authenticate by session or token.
         .layer(CsrfLayer::new())
         .layer(middleware::from_fn(token_requests_are_not_browser_requests))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::auth::client::resolve,
+        ))
         .layer(RequestBodyLimitLayer::new(config.body_limit))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,

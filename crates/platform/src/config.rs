@@ -26,6 +26,9 @@ pub struct Config {
     /// refused until the oldest leaves `login_window`.
     pub login_max_failures: u32,
     pub login_window: Duration,
+    /// Load balancers or proxies in front of the nodes: from them, the client's address is taken
+    /// from `X-Forwarded-For` (see `auth::client`).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Config {
@@ -43,6 +46,7 @@ impl Config {
             request_timeout: Duration::from_secs(60),
             login_max_failures: 5,
             login_window: Duration::from_secs(15 * 60),
+            trusted_proxies: Vec::new(),
         }
     }
 

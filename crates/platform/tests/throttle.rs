@@ -17,6 +17,8 @@ backend_tests!(
     guesses_in_parallel_get_no_more_than_five_tries,
     a_success_forgets_the_accounts_earlier_failures,
     colleagues_signing_in_at_once_from_one_address_are_not_throttled,
+    behind_a_trusted_proxy_the_forwarded_address_is_the_clients,
+    a_client_cannot_choose_its_address_without_a_trusted_proxy,
 );
 
 async fn attempt(app: &TestApp, username: &str, password: &str) -> reqwest::Response {
@@ -256,4 +258,72 @@ async fn colleagues_signing_in_at_once_from_one_address_are_not_throttled(backen
     for task in tasks {
         assert_eq!(task.await.unwrap(), 200);
     }
+}
+
+async fn attempt_from(
+    app: &TestApp,
+    forwarded: &str,
+    username: &str,
+    password: &str,
+) -> reqwest::StatusCode {
+    app.client()
+        .post(app.url("/api/v1/session"))
+        .header("x-forwarded-for", forwarded)
+        .json(&serde_json::json!({"username": username, "password": password}))
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+async fn behind_a_trusted_proxy_the_forwarded_address_is_the_clients(backend: Backend) {
+    let app = AppBuilder::new(backend)
+        .configure(|c| c.trusted_proxies = vec!["127.0.0.1".parse().unwrap()])
+        .spawn()
+        .await;
+    for name in ["town01", "town02", "v0101", "v0102", "g010101"] {
+        assert_eq!(
+            attempt_from(&app, "203.0.113.7", name, "wrong-password-u").await,
+            401
+        );
+    }
+    assert_eq!(
+        attempt_from(&app, "203.0.113.7", "commander", DEMO_PASSWORD).await,
+        429,
+        "that client made five failures"
+    );
+    assert_eq!(
+        attempt_from(
+            &app,
+            "198.51.100.1, 203.0.113.8",
+            "commander",
+            DEMO_PASSWORD
+        )
+        .await,
+        200,
+        "another client behind the same balancer is not"
+    );
+    const SQL: &str =
+        "SELECT client_addr FROM audit_log WHERE action = 'session.login' ORDER BY seq DESC";
+    let addr: Option<String> =
+        platform::with_db!(&app.db, pool => sqlx::query_scalar(SQL).fetch_one(pool).await).unwrap();
+    assert_eq!(addr.as_deref(), Some("203.0.113.8"));
+}
+
+async fn a_client_cannot_choose_its_address_without_a_trusted_proxy(backend: Backend) {
+    let app = spawn_app(backend).await;
+    for (i, name) in ["town01", "town02", "v0101", "v0102", "g010101"]
+        .iter()
+        .enumerate()
+    {
+        let forged = format!("203.0.113.{i}");
+        assert_eq!(
+            attempt_from(&app, &forged, name, "wrong-password-t").await,
+            401
+        );
+    }
+    assert_eq!(
+        attempt_from(&app, "198.51.100.99", "commander", DEMO_PASSWORD).await,
+        429
+    );
 }

@@ -75,6 +75,16 @@ pub struct ServeArgs {
     /// Database connections per node [default: 16].
     #[arg(long, env = "TONGXIN_MAX_CONNECTIONS")]
     pub max_connections: Option<u32>,
+    /// Failed sign-ins per account and per address before further tries are refused [default: 5].
+    #[arg(long, env = "TONGXIN_LOGIN_MAX_FAILURES")]
+    pub login_max_failures: Option<u32>,
+    /// Minutes over which failed sign-ins are counted [default: 15].
+    #[arg(long, env = "TONGXIN_LOGIN_WINDOW_MINUTES")]
+    pub login_window_minutes: Option<u64>,
+    /// Addresses of load balancers in front of the nodes, comma-separated: from them the client's
+    /// address is read from X-Forwarded-For.
+    #[arg(long, env = "TONGXIN_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Option<Vec<String>>,
 }
 
 #[derive(Args, Debug)]

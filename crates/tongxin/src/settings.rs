@@ -23,6 +23,9 @@ pub struct FileSettings {
     pub session_absolute_hours: Option<u64>,
     pub run_jobs: Option<bool>,
     pub max_connections: Option<u32>,
+    pub login_max_failures: Option<u32>,
+    pub login_window_minutes: Option<u64>,
+    pub trusted_proxies: Option<Vec<String>>,
 }
 
 pub fn read_file(path: Option<&Path>) -> anyhow::Result<FileSettings> {
@@ -73,6 +76,29 @@ pub fn config(
     if let Some(v) = args.max_connections.or(file.max_connections) {
         anyhow::ensure!(v >= 1, "max connections must be at least 1");
         config.max_connections = v;
+    }
+    if let Some(v) = args.login_max_failures.or(file.login_max_failures) {
+        anyhow::ensure!(v >= 1, "login max failures must be at least 1");
+        config.login_max_failures = v;
+    }
+    if let Some(v) = args.login_window_minutes.or(file.login_window_minutes) {
+        anyhow::ensure!(v >= 1, "login window minutes must be at least 1");
+        config.login_window = Duration::from_secs(v * 60);
+    }
+    if let Some(list) = args
+        .trusted_proxies
+        .clone()
+        .or_else(|| file.trusted_proxies.clone())
+    {
+        config.trusted_proxies = list
+            .iter()
+            .map(|text| text.trim())
+            .filter(|text| !text.is_empty())
+            .map(|text| {
+                text.parse()
+                    .with_context(|| format!("trusted proxy {text:?} is not an IP address"))
+            })
+            .collect::<anyhow::Result<_>>()?;
     }
     Ok(config)
 }

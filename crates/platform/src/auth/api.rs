@@ -9,13 +9,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::signin::{self, Refused};
-use super::{CurrentUser, Role, SESSION_COOKIE, session};
+use super::{ClientIp, CurrentUser, Role, SESSION_COOKIE, session};
 use crate::api::{ApiJson, ErrorBody};
 use crate::audit::Actor;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::users::service::PasswordChange;
-use crate::web::{ClientAddr, cookies};
+use crate::web::cookies;
 
 #[derive(Deserialize, ToSchema)]
 pub struct Credentials {
@@ -74,7 +74,7 @@ pub(crate) fn user_agent(headers: &HeaderMap) -> Option<&str> {
 )]
 pub async fn sign_in(
     State(state): State<AppState>,
-    ClientAddr(addr): ClientAddr,
+    client: ClientIp,
     headers: HeaderMap,
     ApiJson(credentials): ApiJson<Credentials>,
 ) -> Result<Response, Refused> {
@@ -82,7 +82,7 @@ pub async fn sign_in(
         &state,
         &credentials.username,
         &credentials.password,
-        addr.map(|a| a.ip().to_string()),
+        client.text(),
         user_agent(&headers),
     )
     .await?;

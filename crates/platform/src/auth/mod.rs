@@ -3,6 +3,7 @@
 //! rules live in `routes`, which asks this module.
 
 pub mod api;
+pub mod client;
 mod current_user;
 pub mod pages;
 mod password;
@@ -21,13 +22,9 @@ pub use permission::Action;
 pub use role::Role;
 pub use session::{SESSION_COOKIE, resolve};
 
-/// The client's IP address, from the connection (the server always runs with connection info).
-pub fn client_ip(parts: &axum::http::request::Parts) -> Option<String> {
-    client_ip_of(&parts.extensions)
-}
+pub use client::ClientIp;
 
-pub fn client_ip_of(extensions: &axum::http::Extensions) -> Option<String> {
-    extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
+/// The client's IP address (see `client`), for handlers and extractors.
+pub fn client_ip(parts: &axum::http::request::Parts) -> Option<String> {
+    parts.extensions.get::<ClientIp>().and_then(|c| c.text())
 }

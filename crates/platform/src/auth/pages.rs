@@ -8,12 +8,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::signin;
-use super::{CurrentUser, SESSION_COOKIE};
+use super::{ClientIp, CurrentUser, SESSION_COOKIE};
 use crate::audit::Actor;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{LANG_COOKIE, Lang};
 use crate::state::AppState;
-use crate::web::{ClientAddr, Page, cookies, render};
+use crate::web::{Page, cookies, render};
 
 #[derive(Deserialize, Default)]
 pub struct NextQuery {
@@ -65,7 +65,7 @@ pub struct LoginForm {
 pub async fn submit(
     State(state): State<AppState>,
     page: Page,
-    ClientAddr(addr): ClientAddr,
+    client: ClientIp,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> AppResult<Response> {
@@ -74,7 +74,7 @@ pub async fn submit(
         &state,
         &form.username,
         &form.password,
-        addr.map(|a| a.ip().to_string()),
+        client.text(),
         super::api::user_agent(&headers),
     )
     .await;
