@@ -42,7 +42,8 @@ pub struct App {
         description = "同心 — district command platform for epidemic control and economic recovery. \
             JSON under /api/v1; errors as {\"error\":{\"code\",\"message\",\"field\"}}; lists as \
             {\"items\":[…],\"next_cursor\":…} with ?limit= and ?cursor=. Sign in with POST /api/v1/session \
-            and send the session cookie back."
+            and send the session cookie back, or send an API token (made by an admin at /admin/tokens) as \
+            Authorization: Bearer tongxin_…. Too many failed sign-ins answer 429 with Retry-After."
     ),
     components(schemas(crate::api::ErrorBody, crate::api::ErrorDetail))
 )]

@@ -27,7 +27,7 @@ pub const ALL_BUT_AUDITORS: &[Role] = &[
 ];
 
 pub fn routes(r: &mut Routes) {
-    r.api(Access::SignedIn, routes!(auth::api::sign_out_everywhere));
+    r.api(Access::OwnAccount, routes!(auth::api::sign_out_everywhere));
     r.api(Access::OwnAccount, routes!(auth::api::change_password));
     r.api(Access::Roles(AUDITORS), routes!(audit::api::list));
     r.api(
