@@ -94,6 +94,8 @@ async fn sign_in_through_the_login_page(width: u32, height: u32) {
         .click()
         .await
         .unwrap();
+    // The signed-in shell, not the login page still on screen.
+    driver.find(By::Css("[data-testid=whoami]")).await.unwrap();
     let heading = driver.find(By::Css("main h1")).await.unwrap();
     assert!(heading.text().await.unwrap().contains("您好"), "{test}");
     let (client_width, scroll_width) = browser.widths().await;
@@ -127,6 +129,7 @@ async fn sign_in_through_the_login_page(width: u32, height: u32) {
         .click()
         .await
         .unwrap();
+    wait_for_lang(driver, "en").await;
     let english = driver
         .find(By::Css("main h1"))
         .await
@@ -153,6 +156,7 @@ async fn sign_in_through_the_login_page(width: u32, height: u32) {
         .click()
         .await
         .unwrap();
+    wait_for_lang(driver, "zh-CN").await;
     assert!(
         driver
             .find(By::Css("main h1"))
@@ -361,4 +365,23 @@ async fn click(driver: &WebDriver, by: By) {
         .await
         .unwrap();
     element.click().await.unwrap();
+}
+
+/// Waits (up to five seconds) until the page in the window is in `lang`: a click that navigates
+/// returns before the new page is there.
+async fn wait_for_lang(driver: &WebDriver, lang: &str) {
+    for _ in 0..50 {
+        let now = driver
+            .find(By::Css("html"))
+            .await
+            .unwrap()
+            .attr("lang")
+            .await
+            .unwrap();
+        if now.as_deref() == Some(lang) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the page never turned {lang}");
 }

@@ -46,7 +46,7 @@ impl AppBuilder {
     pub fn new(backend: Backend) -> Self {
         AppBuilder {
             backend,
-            modules: vec![Arc::new(platform::Kernel)],
+            modules: vec![Arc::new(platform::Kernel), Arc::new(platform::Registries)],
             demo: Some(Scale::Tiny),
             configure: None,
             shared: None,

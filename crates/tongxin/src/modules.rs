@@ -6,5 +6,5 @@ use std::sync::Arc;
 use platform::Module;
 
 pub fn all() -> Vec<Arc<dyn Module>> {
-    vec![Arc::new(platform::Kernel)]
+    vec![Arc::new(platform::Kernel), Arc::new(platform::Registries)]
 }

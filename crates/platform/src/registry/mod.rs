@@ -1,0 +1,87 @@
+//! The shared registries that every module references and prefills from — collect once, use
+//! everywhere. People first (`person`); households, enterprises and places follow the same shape:
+//! a repository owning the SQL, a service that validates, writes and audits in one transaction,
+//! the API, the pages, and the demo generator.
+
+pub mod person;
+pub mod tags;
+
+use axum::routing::get;
+use futures::future::BoxFuture;
+use utoipa_axum::routes;
+
+use crate::auth::{Action, Role};
+use crate::demo::DemoContext;
+use crate::module::{Module, NavItem};
+use crate::routes::{Access, Routes};
+
+/// The registries' module: `registry` in permissions.
+pub struct Registries;
+
+pub const MODULE: &str = "registry";
+
+const READ: Access = Access::Module(MODULE, Action::Read);
+const WRITE: Access = Access::Module(MODULE, Action::Write);
+
+impl Module for Registries {
+    fn name(&self) -> &'static str {
+        MODULE
+    }
+
+    /// Everyone who works with people in an area; not enterprises, not auditors.
+    fn default_roles(&self) -> &'static [Role] {
+        &[
+            Role::Department,
+            Role::Township,
+            Role::Village,
+            Role::Grid,
+            Role::Checkpoint,
+            Role::Inspector,
+        ]
+    }
+
+    fn routes(&self, r: &mut Routes) {
+        r.api(READ, routes!(person::api::list));
+        r.api(WRITE, routes!(person::api::create));
+        r.api(READ, routes!(person::api::get));
+        r.api(WRITE, routes!(person::api::update));
+        r.api(READ, routes!(person::api::reveal));
+        r.api(READ, routes!(person::api::history));
+        r.api(WRITE, routes!(person::api::merge));
+        r.page(READ, "/registry/persons", get(person::pages::list));
+        r.page(
+            WRITE,
+            "/registry/persons/new",
+            get(person::pages::new_form).post(person::pages::create),
+        );
+        r.page(
+            READ,
+            "/registry/persons/{id}",
+            get(person::pages::detail).post(person::pages::reveal),
+        );
+        r.page(READ, "/ui/pick/persons", get(person::pages::pick));
+    }
+
+    fn nav(&self) -> Vec<NavItem> {
+        vec![NavItem {
+            label_key: "nav.persons",
+            href: "/registry/persons",
+            roles: &[
+                Role::Admin,
+                Role::Commander,
+                Role::Department,
+                Role::Township,
+                Role::Village,
+                Role::Grid,
+                Role::Checkpoint,
+                Role::Inspector,
+            ],
+            order: 200,
+            on_phone_bar: true,
+        }]
+    }
+
+    fn demo<'a>(&'a self, ctx: &'a DemoContext) -> BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(person::demo::generate(ctx))
+    }
+}

@@ -1,0 +1,317 @@
+//! `/api/v1/persons`: list and search, register, read, change, reveal one personal field, history,
+//! merge. Everything is scoped to the caller's area and masked by default.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use domain::DivisionCode;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::model::{PersonInput, PersonPatch, PersonView};
+use super::service::{self, Registered};
+use super::{RECORD_KIND, repo};
+use crate::api::{ApiJson, ApiQuery, ErrorBody, ListPage, decode_cursor, encode_cursor};
+use crate::audit::Actor;
+use crate::auth::CurrentUser;
+use crate::error::{AppError, AppResult};
+use crate::pii::{RecordRef, reveal as pii_reveal};
+use crate::state::AppState;
+
+#[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+pub struct PersonQuery {
+    /// Only people in this area's subtree (it must lie in the caller's).
+    pub area: Option<String>,
+    /// Only people with this tag (`elderly_alone`, `disabled`, …).
+    pub tag: Option<String>,
+    /// A full document number (finds its person though the answer shows it masked), a mobile
+    /// number, or the start of a name.
+    pub q: Option<String>,
+    /// Also list records merged into others.
+    pub include_merged: Option<bool>,
+    /// Items per page, 1–500 (default 50).
+    pub limit: Option<u32>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Builds the repository filter from a query, inside the caller's scope.
+pub fn filter_of(user: &CurrentUser, query: &PersonQuery) -> AppResult<repo::Filter> {
+    let scope = match query
+        .area
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+    {
+        Some(text) => {
+            let area = DivisionCode::parse(text).map_err(|e| AppError::from(e).on_field("area"))?;
+            if !user.covers(&area) {
+                return Err(AppError::forbidden());
+            }
+            area.subtree_range()
+        }
+        None => user.area.subtree_range(),
+    };
+    let mut filter = repo::Filter {
+        scope,
+        include_merged: query.include_merged.unwrap_or(false),
+        ..Default::default()
+    };
+    if let Some(tag) = query
+        .tag
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        if !crate::registry::tags::PERSON_TAGS.contains(&tag) {
+            return Err(AppError::invalid("person.unknown_tag")
+                .on_field("tag")
+                .with_arg("tag", tag));
+        }
+        filter.tag = Some(tag.to_string());
+    }
+    if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        if let Ok(id) = domain::IdNumber::parse(q) {
+            filter.doc_number = Some(id.as_str().to_string());
+        } else if let Ok(phone) = domain::Phone::parse(q) {
+            filter.phone = Some(phone.as_str().to_string());
+        } else if q.chars().any(|c| c.is_ascii_digit()) && q.len() >= 5 {
+            filter.doc_number = Some(q.to_ascii_uppercase());
+        } else {
+            filter.name_prefix = Some(q.to_string());
+        }
+    }
+    Ok(filter)
+}
+
+pub fn cursor_of(cursor: Option<&str>) -> AppResult<i64> {
+    match cursor {
+        None | Some("") => Ok(0),
+        Some(c) => decode_cursor(c)?
+            .parse()
+            .map_err(|_| AppError::invalid("api.bad_cursor").on_field("cursor")),
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/persons", tag = "registry", params(PersonQuery),
+    responses(
+        (status = 200, description = "People, masked", body = ListPage<PersonView>),
+        (status = 403, description = "The area lies outside the caller's", body = ErrorBody),
+        (status = 422, description = "Bad filter, limit or cursor", body = ErrorBody),
+    ))]
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiQuery(query): ApiQuery<PersonQuery>,
+) -> AppResult<Json<ListPage<PersonView>>> {
+    let limit = crate::api::ListParams {
+        limit: query.limit,
+        cursor: None,
+    }
+    .limit()?;
+    let after = cursor_of(query.cursor.as_deref())?;
+    let filter = filter_of(&user, &query)?;
+    let mut rows = repo::list(state.db(), &filter, after, limit + 1).await?;
+    let next_cursor = if rows.len() > limit as usize {
+        rows.truncate(limit as usize);
+        rows.last().map(|r| encode_cursor(&r.id.to_string()))
+    } else {
+        None
+    };
+    let items = service::views(state.db(), rows).await?;
+    Ok(Json(ListPage { items, next_cursor }))
+}
+
+#[utoipa::path(post, path = "/api/v1/persons", tag = "registry", request_body = PersonInput,
+    responses(
+        (status = 201, description = "Registered, with records that look like the same person", body = Registered),
+        (status = 403, description = "The area lies outside the caller's", body = ErrorBody),
+        (status = 409, description = "A person with this document is registered already", body = ErrorBody),
+        (status = 422, description = "A field is wrong; `field` names it", body = ErrorBody),
+    ))]
+pub async fn create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    actor: Actor,
+    ApiJson(input): ApiJson<PersonInput>,
+) -> AppResult<Response> {
+    let registered = service::create(state.db(), &actor, &user, &input).await?;
+    Ok((StatusCode::CREATED, Json(registered)).into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/persons/{id}", tag = "registry",
+    params(("id" = i64, Path, description = "Person id")),
+    responses(
+        (status = 200, description = "The person, masked", body = PersonView),
+        (status = 404, description = "No such person in the caller's area", body = ErrorBody),
+    ))]
+pub async fn get(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Json<PersonView>> {
+    let row = service::get_scoped(state.db(), &user, id).await?;
+    Ok(Json(service::views(state.db(), vec![row]).await?.remove(0)))
+}
+
+#[utoipa::path(patch, path = "/api/v1/persons/{id}", tag = "registry", request_body = PersonPatch,
+    params(("id" = i64, Path, description = "Person id")),
+    responses(
+        (status = 200, description = "Changed", body = PersonView),
+        (status = 404, description = "No such person in the caller's area", body = ErrorBody),
+        (status = 409, description = "Changed by someone else since `version`, or merged", body = ErrorBody),
+        (status = 422, description = "A field is wrong", body = ErrorBody),
+    ))]
+pub async fn update(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    actor: Actor,
+    Path(id): Path<i64>,
+    ApiJson(patch): ApiJson<PersonPatch>,
+) -> AppResult<Json<PersonView>> {
+    Ok(Json(
+        service::update(state.db(), &actor, &user, id, &patch).await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct RevealRequest {
+    /// `doc_number`, `phone` or `address`.
+    pub field: String,
+    /// Why the full value is needed; written to the audit log.
+    pub reason: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RevealedValue {
+    pub field: String,
+    pub value: Option<String>,
+}
+
+/// Reveals one field in full for a holder of the `pii` permission, audited.
+pub async fn reveal_field(
+    state: &AppState,
+    actor: &Actor,
+    user: &CurrentUser,
+    id: i64,
+    field: &str,
+    reason: &str,
+) -> AppResult<RevealedValue> {
+    let row = service::get_scoped(state.db(), user, id).await?;
+    let value = match field {
+        "doc_number" => Some(row.doc_number.clone()),
+        "phone" => row.phone.clone(),
+        "address" => row.address.clone(),
+        _ => return Err(AppError::invalid("person.unknown_field").on_field("field")),
+    };
+    let record = RecordRef {
+        kind: RECORD_KIND,
+        id: id.to_string(),
+        area_code: &row.area_code,
+    };
+    pii_reveal(state.db(), actor, user, &record, field, reason).await?;
+    Ok(RevealedValue {
+        field: field.to_string(),
+        value,
+    })
+}
+
+#[utoipa::path(post, path = "/api/v1/persons/{id}/reveal", tag = "registry", request_body = RevealRequest,
+    params(("id" = i64, Path, description = "Person id")),
+    responses(
+        (status = 200, description = "The full value; the reveal is in the audit log", body = RevealedValue),
+        (status = 403, description = "No `pii` permission", body = ErrorBody),
+        (status = 404, description = "No such person in the caller's area", body = ErrorBody),
+        (status = 422, description = "No reason, or an unknown field", body = ErrorBody),
+    ))]
+pub async fn reveal(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    actor: Actor,
+    Path(id): Path<i64>,
+    ApiJson(request): ApiJson<RevealRequest>,
+) -> AppResult<Json<RevealedValue>> {
+    Ok(Json(
+        reveal_field(&state, &actor, &user, id, &request.field, &request.reason).await?,
+    ))
+}
+
+/// One change of a person, from the audit log.
+#[derive(Serialize, ToSchema)]
+pub struct HistoryEntry {
+    pub seq: i64,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub actor: String,
+    /// `registry.person.create`, `.update`, `.merge`, `pii.reveal`.
+    pub action: String,
+    pub reason: Option<String>,
+    /// The record before and after (personal fields masked), as JSON text.
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/persons/{id}/history", tag = "registry",
+    params(("id" = i64, Path, description = "Person id")),
+    responses(
+        (status = 200, description = "Every change and reveal, newest first", body = Vec<HistoryEntry>),
+        (status = 404, description = "No such person in the caller's area", body = ErrorBody),
+    ))]
+pub async fn history(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Vec<HistoryEntry>>> {
+    service::get_scoped(state.db(), &user, id).await?;
+    Ok(Json(history_of(&state, id).await?))
+}
+
+pub async fn history_of(state: &AppState, id: i64) -> AppResult<Vec<HistoryEntry>> {
+    let filter = crate::audit::repo::Filter {
+        record_kind: Some(RECORD_KIND.to_string()),
+        record_id: Some(id.to_string()),
+        scope: (String::new(), "~".to_string()),
+        ..Default::default()
+    };
+    let entries = crate::audit::repo::list(state.db(), &filter, None, 200).await?;
+    Ok(entries
+        .into_iter()
+        .map(|e| HistoryEntry {
+            seq: e.seq,
+            at: e.at,
+            actor: e.actor_name,
+            action: e.action,
+            reason: e.reason,
+            before: e.before_json,
+            after: e.after_json,
+        })
+        .collect())
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct MergeRequest {
+    /// The person this record duplicates.
+    pub into: i64,
+    pub reason: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/persons/{id}/merge", tag = "registry", request_body = MergeRequest,
+    params(("id" = i64, Path, description = "The duplicate record")),
+    responses(
+        (status = 200, description = "Merged; the answer is the person that stays", body = PersonView),
+        (status = 404, description = "Either person is not in the caller's area", body = ErrorBody),
+        (status = 409, description = "One of them was merged already", body = ErrorBody),
+        (status = 422, description = "No reason, or merging a record into itself", body = ErrorBody),
+    ))]
+pub async fn merge(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    actor: Actor,
+    Path(id): Path<i64>,
+    ApiJson(request): ApiJson<MergeRequest>,
+) -> AppResult<Json<PersonView>> {
+    Ok(Json(
+        service::merge(state.db(), &actor, &user, id, request.into, &request.reason).await?,
+    ))
+}

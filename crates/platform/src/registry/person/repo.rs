@@ -1,0 +1,201 @@
+//! Person storage. Every SQL string about people lives here.
+
+use chrono::{DateTime, Utc};
+use domain::DivisionCode;
+
+use super::model::{PersonRow, ValidPerson};
+use crate::db::{Db, Tx};
+
+const COLUMNS: &str = "id, doc_type, doc_number, name, sex, birth_date, phone, address, area_code, \
+     household_id, merged_into, version, created_at, created_by, updated_at, updated_by";
+
+pub async fn get(db: &Db, id: i64) -> Result<Option<PersonRow>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM persons WHERE id = $1");
+    crate::with_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_optional(pool).await)
+}
+
+pub async fn get_in(tx: &mut Tx, id: i64) -> Result<Option<PersonRow>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM persons WHERE id = $1");
+    crate::with_conn!(tx, conn => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_optional(conn).await)
+}
+
+pub async fn find_by_document(
+    db: &Db,
+    doc_type: &str,
+    number: &str,
+) -> Result<Option<PersonRow>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM persons WHERE doc_type = $1 AND doc_number = $2");
+    crate::with_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(doc_type).bind(number).fetch_optional(pool).await)
+}
+
+/// How to narrow a list.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    /// The subtree `[lo, hi)` of area codes.
+    pub scope: (String, String),
+    pub tag: Option<String>,
+    /// A full document number (any type), normalized.
+    pub doc_number: Option<String>,
+    /// 11 digits.
+    pub phone: Option<String>,
+    /// Names starting with this.
+    pub name_prefix: Option<String>,
+    pub include_merged: bool,
+}
+
+/// People matching `filter` with `id > after`, by id.
+pub async fn list(
+    db: &Db,
+    filter: &Filter,
+    after: i64,
+    limit: u32,
+) -> Result<Vec<PersonRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM persons p WHERE p.area_code >= $1 AND p.area_code < $2 AND p.id > $3 \
+         AND ($4 = '' OR p.id IN (SELECT person_id FROM person_tags WHERE tag = $4)) \
+         AND ($5 = '' OR p.doc_number = $5) \
+         AND ($6 = '' OR p.phone = $6) \
+         AND ($7 = '' OR (p.name >= $7 AND p.name < $8)) \
+         AND ($9 OR p.merged_into IS NULL) \
+         ORDER BY p.id LIMIT $10"
+    );
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let prefix = text(&filter.name_prefix);
+    // The names starting with `prefix` are the byte range [prefix, prefix + U+10FFFF).
+    let prefix_end = if prefix.is_empty() {
+        String::new()
+    } else {
+        format!("{prefix}\u{10FFFF}")
+    };
+    crate::with_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(&filter.scope.0)
+        .bind(&filter.scope.1)
+        .bind(after)
+        .bind(text(&filter.tag))
+        .bind(text(&filter.doc_number))
+        .bind(text(&filter.phone))
+        .bind(&prefix)
+        .bind(&prefix_end)
+        .bind(filter.include_merged)
+        .bind(i64::from(limit))
+        .fetch_all(pool)
+        .await)
+}
+
+/// Tags of each of `ids`, as (person id, tag).
+pub async fn tags_of(db: &Db, ids: &[i64]) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT person_id, tag FROM person_tags WHERE person_id IN ({}) ORDER BY person_id, tag",
+        placeholders.join(", ")
+    );
+    crate::with_db!(db, pool => {
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
+        for id in ids {
+            q = q.bind(id);
+        }
+        q.fetch_all(pool).await
+    })
+}
+
+/// Likely duplicates of a person: same name and birth date, or same phone; never the same id.
+pub async fn likely_duplicates(
+    db: &Db,
+    scope: (&str, &str),
+    exclude: i64,
+    name: &str,
+    birth: Option<chrono::NaiveDate>,
+    phone: Option<&str>,
+) -> Result<Vec<PersonRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM persons WHERE id <> $1 AND merged_into IS NULL \
+         AND area_code >= $2 AND area_code < $3 \
+         AND ((name = $4 AND birth_date = $5) OR ($6 <> '' AND phone = $6)) ORDER BY id LIMIT 10"
+    );
+    crate::with_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(exclude).bind(scope.0).bind(scope.1).bind(name).bind(birth).bind(phone.unwrap_or(""))
+        .fetch_all(pool).await)
+}
+
+pub const INSERT_SQL: &str = "INSERT INTO persons (doc_type, doc_number, name, sex, birth_date, phone, address, \
+     area_code, version, created_at, created_by, updated_at, updated_by) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $10, $9, $10) RETURNING id";
+
+/// Inserts a person; a second record for the same document is a unique violation.
+pub async fn insert(
+    tx: &mut Tx,
+    p: &ValidPerson,
+    at: DateTime<Utc>,
+    by: &str,
+) -> Result<i64, sqlx::Error> {
+    crate::with_conn!(tx, conn => sqlx::query_scalar(INSERT_SQL)
+        .bind(p.doc.kind().as_str())
+        .bind(p.doc.number())
+        .bind(&p.name)
+        .bind(p.sex)
+        .bind(p.birth_date)
+        .bind(p.phone.as_ref().map(|ph| ph.as_str().to_string()))
+        .bind(&p.address)
+        .bind(p.area.as_str())
+        .bind(at)
+        .bind(by)
+        .fetch_one(conn)
+        .await)
+}
+
+pub async fn set_tags(tx: &mut Tx, id: i64, tags: &[&str]) -> Result<(), sqlx::Error> {
+    const DELETE: &str = "DELETE FROM person_tags WHERE person_id = $1";
+    const INSERT: &str =
+        "INSERT INTO person_tags (person_id, tag) VALUES ($1, $2) ON CONFLICT DO NOTHING";
+    crate::with_conn!(tx, conn => sqlx::query(DELETE).bind(id).execute(conn).await.map(|r| r.rows_affected()))?;
+    for tag in tags {
+        crate::with_conn!(tx, conn => sqlx::query(INSERT).bind(id).bind(*tag).execute(conn).await.map(|r| r.rows_affected()))?;
+    }
+    Ok(())
+}
+
+/// Writes changed fields if the version is still `version`; answers whether it was.
+#[allow(clippy::too_many_arguments)]
+pub async fn update(
+    tx: &mut Tx,
+    id: i64,
+    version: i32,
+    name: &str,
+    phone: Option<&str>,
+    address: Option<&str>,
+    area: &DivisionCode,
+    at: DateTime<Utc>,
+    by: &str,
+) -> Result<bool, sqlx::Error> {
+    const SQL: &str = "UPDATE persons SET name = $3, phone = $4, address = $5, area_code = $6, \
+         version = version + 1, updated_at = $7, updated_by = $8 WHERE id = $1 AND version = $2";
+    let n = crate::with_conn!(tx, conn => sqlx::query(SQL)
+        .bind(id).bind(version).bind(name).bind(phone).bind(address).bind(area.as_str()).bind(at).bind(by)
+        .execute(conn).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+/// Marks `id` merged into `into` and gives `into` the tags of both.
+pub async fn merge(
+    tx: &mut Tx,
+    id: i64,
+    into: i64,
+    at: DateTime<Utc>,
+    by: &str,
+) -> Result<(), sqlx::Error> {
+    const MARK: &str = "UPDATE persons SET merged_into = $2, version = version + 1, updated_at = $3, updated_by = $4 \
+         WHERE id = $1 AND merged_into IS NULL";
+    const TAGS: &str = "INSERT INTO person_tags (person_id, tag) SELECT $2, tag FROM person_tags WHERE person_id = $1 \
+         ON CONFLICT DO NOTHING";
+    crate::with_conn!(tx, conn => sqlx::query(MARK).bind(id).bind(into).bind(at).bind(by).execute(conn).await.map(|r| r.rows_affected()))?;
+    crate::with_conn!(tx, conn => sqlx::query(TAGS).bind(id).bind(into).execute(conn).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
+    const SQL: &str = "SELECT COUNT(*) FROM persons";
+    crate::with_db!(db, pool => sqlx::query_scalar(SQL).fetch_one(pool).await)
+}
