@@ -155,7 +155,12 @@ async fn every_route_but_the_public_list_needs_a_session_its_role_and_its_module
             }
             if let Access::Module(module, _) = route.access {
                 module_routes += 1;
-                let outsiders: &[&reqwest::Client] = if module == "kernel" {
+                // Departments hold a module only when it says so (the registries do).
+                let departments_hold = app
+                    .state
+                    .module_default_roles(module)
+                    .is_some_and(|roles| roles.contains(&Role::Department));
+                let outsiders: &[&reqwest::Client] = if module == "kernel" || departments_hold {
                     &[&auditor]
                 } else {
                     &[&auditor, &department]

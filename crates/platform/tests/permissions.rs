@@ -116,7 +116,7 @@ async fn a_department_holds_a_module_only_through_its_units_grant(backend: Backe
         &Actor::cli(),
         Grantee::Unit { id: unit },
         &area,
-        "registry",
+        "residents",
         Action::Read,
     )
     .await
@@ -138,7 +138,7 @@ async fn a_department_holds_a_module_only_through_its_units_grant(backend: Backe
         &Actor::cli(),
         Grantee::Unit { id: unit },
         &area,
-        "registry",
+        "residents",
         Action::Write,
     )
     .await
@@ -150,7 +150,7 @@ async fn a_department_holds_a_module_only_through_its_units_grant(backend: Backe
             &Actor::cli(),
             Grantee::Unit { id: unit },
             &area,
-            "registry"
+            "residents"
         )
         .await
         .unwrap()
@@ -174,7 +174,7 @@ async fn a_user_grant_reads_or_writes_as_granted(backend: Backend) {
         &Actor::cli(),
         Grantee::User { id: user.id },
         &user.area_code,
-        "registry",
+        "residents",
         Action::Read,
     )
     .await
@@ -207,7 +207,7 @@ async fn the_auditor_holds_no_module_and_cannot_be_granted_one(backend: Backend)
         &Actor::cli(),
         Grantee::User { id: user.id },
         &user.area_code,
-        "registry",
+        "residents",
         Action::Read,
     )
     .await

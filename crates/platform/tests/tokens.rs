@@ -63,7 +63,7 @@ async fn an_admin_creates_a_token_that_is_shown_once_and_stored_hashed(backend: 
     let (id, token) = create(
         &app,
         serde_json::json!({"name": "东风街道卡口设备 03", "role": "checkpoint",
-            "area_code": "990102001000", "modules": ["registry:read"], "days": 30}),
+            "area_code": "990102001000", "modules": ["residents:read"], "days": 30}),
     )
     .await;
     assert!(token.starts_with("tongxin_") && token.len() > 40, "{token}");
@@ -81,7 +81,7 @@ async fn an_admin_creates_a_token_that_is_shown_once_and_stored_hashed(backend: 
         .text()
         .await
         .unwrap();
-    assert!(listed.contains("东风街道卡口设备 03") && listed.contains("registry:read"));
+    assert!(listed.contains("东风街道卡口设备 03") && listed.contains("residents:read"));
     assert!(!listed.contains(&token), "the secret is never listed");
     const AUDIT: &str =
         "SELECT actor_name, after_json FROM audit_log WHERE action = 'token.create'";
@@ -96,7 +96,7 @@ async fn a_token_acts_within_its_role_area_and_modules(backend: Backend) {
     let (_, token) = create(
         &app,
         serde_json::json!({"name": "设备", "role": "checkpoint", "area_code": "990102001000",
-            "modules": ["registry:read"]}),
+            "modules": ["residents:read"]}),
     )
     .await;
     let me: Value = bearer(&app, "GET", "/api/v1/me", &token)
@@ -167,7 +167,7 @@ async fn a_token_acts_within_its_role_area_and_modules(backend: Backend) {
     let (_, writer) = create(
         &app,
         serde_json::json!({"name": "统计局数据交换", "role": "township", "area_code": "990102001000",
-            "modules": ["registry", "kernel:read"]}),
+            "modules": ["residents", "kernel:read"]}),
     )
     .await;
     assert_eq!(
@@ -202,7 +202,7 @@ async fn csrf_does_not_apply_to_tokens_and_a_bearer_header_does_not_carry_a_cook
     let (_, token) = create(
         &app,
         serde_json::json!({"name": "系统", "role": "township", "area_code": "990102001000",
-            "modules": ["registry"]}),
+            "modules": ["residents"]}),
     )
     .await;
     let cross_site = |request: reqwest::RequestBuilder| {
@@ -247,7 +247,7 @@ async fn csrf_does_not_apply_to_tokens_and_a_bearer_header_does_not_carry_a_cook
 async fn revoked_and_expired_tokens_answer_401(backend: Backend) {
     let app = app(backend).await;
     let body = serde_json::json!({"name": "临时", "role": "village", "area_code": "990102001001",
-        "modules": ["registry:read"]});
+        "modules": ["residents:read"]});
     let (id, token) = create(&app, body.clone()).await;
     assert_eq!(status(bearer(&app, "GET", "/api/v1/me", &token)).await, 200);
     let admin = app.signed_in("admin").await;
@@ -372,7 +372,7 @@ async fn admins_manage_tokens_on_a_page(backend: Backend) {
             ("name", "西山卡口"),
             ("role", "checkpoint"),
             ("area_code", "990102201000"),
-            ("modules", "registry:read"),
+            ("modules", "residents:read"),
             ("days", "30"),
         ])
         .send()

@@ -77,7 +77,7 @@ fn find(user: &CurrentUser, id: &str) -> AppResult<Resident> {
     Ok(resident)
 }
 
-#[utoipa::path(get, path = "/api/v1/registry/residents", tag = "registry",
+#[utoipa::path(get, path = "/api/v1/registry/residents", tag = "residents",
     responses((status = 200, description = "Residents in the caller's area, personal data masked", body = ListPage<Resident>)))]
 async fn list(user: CurrentUser) -> Json<ListPage<Resident>> {
     Json(ListPage {
@@ -86,7 +86,7 @@ async fn list(user: CurrentUser) -> Json<ListPage<Resident>> {
     })
 }
 
-#[utoipa::path(get, path = "/api/v1/registry/residents/{id}", tag = "registry",
+#[utoipa::path(get, path = "/api/v1/registry/residents/{id}", tag = "residents",
     params(("id" = String, Path, description = "Resident id")),
     responses((status = 200, description = "One resident, personal data masked", body = Resident)))]
 async fn one(user: CurrentUser, Path(id): Path<String>) -> AppResult<Json<Resident>> {
@@ -106,7 +106,7 @@ pub struct RevealedValue {
     pub value: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/registry/residents/{id}/reveal", tag = "registry",
+#[utoipa::path(post, path = "/api/v1/registry/residents/{id}/reveal", tag = "residents",
     params(("id" = String, Path, description = "Resident id")),
     request_body = RevealRequest,
     responses((status = 200, description = "The full value, once the reveal is audited", body = RevealedValue)))]
@@ -152,7 +152,7 @@ pub struct ExportQuery {
     pub reason: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/registry/export", tag = "registry",
+#[utoipa::path(get, path = "/api/v1/registry/export", tag = "residents",
     params(ExportQuery),
     responses((status = 200, description = "CSV; personal data masked unless `full=1` with a reason", content_type = "text/csv")))]
 async fn export(
@@ -202,7 +202,7 @@ pub struct Visit {
     pub recorded: bool,
 }
 
-#[utoipa::path(post, path = "/api/v1/registry/residents/{id}/visits", tag = "registry",
+#[utoipa::path(post, path = "/api/v1/registry/residents/{id}/visits", tag = "residents",
     params(("id" = String, Path, description = "Resident id")),
     responses((status = 200, description = "A visit recorded (writing needs the module's write grant)", body = Visit)))]
 async fn visit(user: CurrentUser, Path(id): Path<String>) -> AppResult<Json<Visit>> {
@@ -238,32 +238,32 @@ async fn page(user: CurrentUser, Query(_q): Query<PageQuery>) -> Html<String> {
 
 impl Module for Registry {
     fn name(&self) -> &'static str {
-        "registry"
+        "residents"
     }
 
     fn routes(&self, r: &mut Routes) {
         r.api(
-            Access::Module("registry", Action::Read),
+            Access::Module("residents", Action::Read),
             utoipa_axum::routes!(list),
         );
         r.api(
-            Access::Module("registry", Action::Read),
+            Access::Module("residents", Action::Read),
             utoipa_axum::routes!(one),
         );
         r.api(
-            Access::Module("registry", Action::Read),
+            Access::Module("residents", Action::Read),
             utoipa_axum::routes!(reveal),
         );
         r.api(
-            Access::Module("registry", Action::Read),
+            Access::Module("residents", Action::Read),
             utoipa_axum::routes!(export),
         );
         r.api(
-            Access::Module("registry", Action::Write),
+            Access::Module("residents", Action::Write),
             utoipa_axum::routes!(visit),
         );
         r.page(
-            Access::Module("registry", Action::Read),
+            Access::Module("residents", Action::Read),
             "/registry/residents",
             get(page),
         );
