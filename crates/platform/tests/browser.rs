@@ -53,14 +53,14 @@ async fn sign_in_through_the_login_page(width: u32, height: u32) {
 
     // A wrong password shows the error in place.
     driver
-        .find(By::Id("username"))
+        .find(By::Id("f-username"))
         .await
         .unwrap()
         .send_keys("town01")
         .await
         .unwrap();
     driver
-        .find(By::Id("password"))
+        .find(By::Id("f-password"))
         .await
         .unwrap()
         .send_keys("wrong-password-1")
@@ -81,7 +81,7 @@ async fn sign_in_through_the_login_page(width: u32, height: u32) {
 
     // The right one signs in and lands on the home page.
     driver
-        .find(By::Id("password"))
+        .find(By::Id("f-password"))
         .await
         .unwrap()
         .send_keys(DEMO_PASSWORD)
@@ -207,14 +207,14 @@ async fn the_style_page_works_at(width: u32, height: u32) {
     let driver = &browser.driver;
     driver.goto(app.url("/login?next=%2Fui")).await.unwrap();
     driver
-        .find(By::Id("username"))
+        .find(By::Id("f-username"))
         .await
         .unwrap()
         .send_keys("admin")
         .await
         .unwrap();
     driver
-        .find(By::Id("password"))
+        .find(By::Id("f-password"))
         .await
         .unwrap()
         .send_keys(DEMO_PASSWORD)

@@ -37,6 +37,25 @@ struct LoginPage {
     error: Option<String>,
 }
 
+impl LoginPage {
+    fn fields(&self) -> Vec<crate::web::kit::Field> {
+        use crate::web::kit::{Field, FieldKind};
+        vec![
+            Field::text("username", self.page.t("login.username"))
+                .required()
+                .value(self.username.clone())
+                .autocomplete("username"),
+            Field::new(
+                "password",
+                self.page.t("login.password"),
+                FieldKind::Password,
+            )
+            .required()
+            .autocomplete("current-password"),
+        ]
+    }
+}
+
 /// `GET /login`
 pub async fn form(page: Page, Query(q): Query<NextQuery>) -> AppResult<Response> {
     let next = safe_next(q.next.as_deref());

@@ -16,6 +16,9 @@ use crate::audit::Actor;
 use crate::auth::{self, CurrentUser, Role};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+use crate::web::kit::{
+    Badge, Cell, Column, Field, FieldKind, RowAction, SelectOption, Table, Tone,
+};
 use crate::web::{Page, render};
 
 #[derive(Deserialize, Default)]
@@ -48,13 +51,89 @@ impl ListPage {
         self.page.t(&format!("role.{role}")).to_string()
     }
 
-    fn next_href(&self, cursor: &str) -> String {
-        let q: String = url::form_urlencoded::Serializer::new(String::new())
-            .append_pair("q", &self.q)
-            .append_pair("role", &self.role)
-            .append_pair("cursor", cursor)
-            .finish();
-        format!("/admin/users?{q}")
+    /// The users as a kit table, with the filters above it and the actions on each row.
+    fn table(&self) -> Table {
+        let tr = &self.page.tr;
+        let mut table = Table::new("users-table", tr.t("users.title"), "/admin/users").labels(tr);
+        table.columns = vec![
+            Column::new("username", tr.t("users.username")),
+            Column::new("display_name", tr.t("users.display_name")),
+            Column::new("role", tr.t("users.role")),
+            Column::new("area", tr.t("users.area")),
+            Column::new("unit", tr.t("users.unit")),
+            Column::new("status", tr.t("users.status")),
+            Column::new("pii", tr.t("users.pii")),
+            Column::new("actions", tr.t("users.actions")),
+        ];
+        table.rows = self
+            .users
+            .iter()
+            .map(|u| {
+                let status = if u.disabled {
+                    Badge::new(Tone::Muted, tr.t("users.disabled"))
+                } else {
+                    Badge::new(Tone::Ok, tr.t("users.active"))
+                };
+                let pii = if u.can_reveal_pii {
+                    Cell::Badge(Badge::new(Tone::Warn, tr.t("users.pii_allowed")))
+                } else {
+                    Cell::Empty
+                };
+                let mut actions = vec![if u.disabled {
+                    RowAction::post(
+                        tr.t("users.enable"),
+                        format!("/admin/users/{}/enable", u.username),
+                    )
+                } else {
+                    RowAction::post(
+                        tr.t("users.disable"),
+                        format!("/admin/users/{}/disable", u.username),
+                    )
+                    .confirm(tr.f("users.confirm_disable", &[("username", &u.username)]))
+                }];
+                if u.role != "auditor" {
+                    actions.push(if u.can_reveal_pii {
+                        RowAction::post(
+                            tr.t("users.pii_revoke"),
+                            format!("/admin/users/{}/revoke-pii", u.username),
+                        )
+                    } else {
+                        RowAction::post(
+                            tr.t("users.pii_grant"),
+                            format!("/admin/users/{}/grant-pii", u.username),
+                        )
+                        .confirm(tr.f("users.confirm_pii", &[("username", &u.username)]))
+                    });
+                }
+                vec![
+                    Cell::Code(u.username.clone()),
+                    Cell::text(u.display_name.clone()),
+                    Cell::text(self.role_label(&u.role)),
+                    Cell::text(u.area_name.clone()),
+                    Cell::text(u.unit_name.clone().unwrap_or_default()),
+                    Cell::Badge(status),
+                    pii,
+                    Cell::Actions(actions),
+                ]
+            })
+            .collect();
+        table.query = vec![
+            ("q".into(), self.q.clone()),
+            ("role".into(), self.role.clone()),
+        ];
+        table.next_cursor = self.next_cursor.clone();
+        table.empty_text = tr.t("users.none").to_string();
+        let mut roles = vec![SelectOption::new("", tr.t("users.all_roles"))];
+        roles.extend(
+            self.roles
+                .iter()
+                .map(|(v, l)| SelectOption::new(v.clone(), l.clone())),
+        );
+        table.filters = vec![
+            Field::new("q", tr.t("users.search"), FieldKind::Search).value(self.q.clone()),
+            Field::select("role", tr.t("users.role"), roles).value(self.role.clone()),
+        ];
+        table
     }
 }
 
@@ -132,6 +211,61 @@ impl NewPage {
             .as_ref()
             .filter(|(f, _)| f == field)
             .map(|(_, m)| m.as_str())
+    }
+
+    /// The form's fields, with the error on the field it names.
+    fn fields(&self) -> Vec<Field> {
+        let tr = &self.page.tr;
+        let error = |name: &str| self.error_for(name).map(str::to_string);
+        let mut roles = vec![SelectOption::new("", tr.t("action.choose"))];
+        roles.extend(
+            self.roles
+                .iter()
+                .map(|(v, l)| SelectOption::new(v.clone(), l.clone())),
+        );
+        let mut units = vec![SelectOption::new("", tr.t("users.no_unit"))];
+        units.extend(
+            self.units
+                .iter()
+                .map(|u| SelectOption::new(u.id.to_string(), u.name.clone())),
+        );
+        let with_error = |field: Field, name: &str| match error(name) {
+            Some(message) => field.error(message),
+            None => field,
+        };
+        vec![
+            with_error(
+                Field::text("username", tr.t("users.username"))
+                    .required()
+                    .value(self.form.username.clone())
+                    .help(tr.t("users.username_help")),
+                "username",
+            ),
+            with_error(
+                Field::text("display_name", tr.t("users.display_name"))
+                    .required()
+                    .value(self.form.display_name.clone()),
+                "display_name",
+            ),
+            with_error(
+                Field::select("role", tr.t("users.role"), roles)
+                    .required()
+                    .value(self.form.role.clone()),
+                "role",
+            ),
+            with_error(
+                Field::area_picker("area_code", tr.t("users.area_code"))
+                    .required()
+                    .value(self.form.area_code.clone())
+                    .help(tr.t("users.area_code_help")),
+                "area_code",
+            ),
+            with_error(
+                Field::select("unit_id", tr.t("users.unit"), units)
+                    .value(self.form.unit_id.clone()),
+                "unit_id",
+            ),
+        ]
     }
 
     fn general_error(&self) -> Option<&str> {
@@ -291,21 +425,31 @@ pub async fn set_disabled(
     if !user.covers(&target_area) {
         return Err(AppError::not_found());
     }
-    match action.as_str() {
+    let flash = match action.as_str() {
         "disable" | "enable" => {
             let disable = action == "disable";
             if disable && target.id == user.id {
                 return Err(AppError::invalid("user.cannot_disable_self"));
             }
             service::set_disabled(state.db(), &actor, &target, disable).await?;
+            if disable {
+                "flash.user_disabled"
+            } else {
+                "flash.user_enabled"
+            }
         }
         "grant-pii" | "revoke-pii" => {
             let allowed = action == "grant-pii";
             service::set_can_reveal_pii(state.db(), &actor, &target, allowed).await?;
+            if allowed {
+                "flash.pii_granted"
+            } else {
+                "flash.pii_revoked"
+            }
         }
         _ => return Err(AppError::not_found()),
-    }
-    Ok(Redirect::to("/admin/users").into_response())
+    };
+    Ok(Redirect::to(&format!("/admin/users?flash={flash}")).into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -332,6 +476,39 @@ impl PasswordPage {
             .as_ref()
             .filter(|(f, _)| f == field)
             .map(|(_, m)| m.as_str())
+    }
+
+    fn fields(&self) -> Vec<Field> {
+        let tr = &self.page.tr;
+        [
+            (
+                "current",
+                "account.current_password",
+                "current-password",
+                None,
+            ),
+            (
+                "new",
+                "account.new_password",
+                "new-password",
+                Some(tr.t("account.password_rules")),
+            ),
+            ("confirm", "account.confirm_password", "new-password", None),
+        ]
+        .into_iter()
+        .map(|(name, label, autocomplete, help)| {
+            let mut field = Field::new(name, tr.t(label), FieldKind::Password)
+                .required()
+                .autocomplete(autocomplete);
+            if let Some(help) = help {
+                field = field.help(help);
+            }
+            match self.error_for(name) {
+                Some(message) => field.error(message),
+                None => field,
+            }
+        })
+        .collect()
     }
 }
 
