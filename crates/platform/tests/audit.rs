@@ -501,7 +501,7 @@ async fn the_audit_page_lists_and_filters_entries(backend: Backend) {
         .text()
         .await
         .unwrap();
-    assert!(page.contains("审计日志") && page.contains("data-testid=\"audit-table\""));
+    assert!(page.contains("审计日志") && page.contains("id=\"audit-table\""));
     assert!(page.contains("<code>user.disable</code>"), "{page}");
     assert!(!page.contains("<code>session.login</code>"));
     assert!(page.contains("127.0.0.1"));
@@ -513,5 +513,5 @@ async fn the_audit_page_lists_and_filters_entries(backend: Backend) {
         .text()
         .await
         .unwrap();
-    assert!(bad.contains("id=\"from-error\""), "{bad}");
+    assert!(bad.contains("id=\"f-from-error\" role=\"alert\""), "{bad}");
 }

@@ -11,6 +11,7 @@ use super::chain::Entry;
 use crate::auth::CurrentUser;
 use crate::error::AppResult;
 use crate::state::AppState;
+use crate::web::kit::{Cell, Column, Field, FieldKind, Table};
 use crate::web::{Page, render};
 
 /// Actions the kernel records, offered as suggestions in the filter.
@@ -94,18 +95,81 @@ impl ListPage {
         &hash[..hash.len().min(12)]
     }
 
-    fn next_href(&self, cursor: &str) -> String {
+    /// The log as a kit table under its filters.
+    fn table(&self) -> Table {
+        let tr = &self.page.tr;
         let q = &self.q;
-        let query: String = url::form_urlencoded::Serializer::new(String::new())
-            .append_pair("actor", self.value(&q.actor))
-            .append_pair("action", self.value(&q.action))
-            .append_pair("from", self.value(&q.from))
-            .append_pair("to", self.value(&q.to))
-            .append_pair("record_kind", self.value(&q.record_kind))
-            .append_pair("record_id", self.value(&q.record_id))
-            .append_pair("cursor", cursor)
-            .finish();
-        format!("/audit?{query}")
+        let mut table = Table::new("audit-table", tr.t("audit.title"), "/audit").labels(tr);
+        table.columns = vec![
+            Column::new("seq", tr.t("audit.seq")).numeric(),
+            Column::new("at", tr.t("audit.at")),
+            Column::new("actor", tr.t("audit.actor")),
+            Column::new("client_addr", tr.t("audit.client_addr")),
+            Column::new("action", tr.t("audit.action")),
+            Column::new("record", tr.t("audit.record")),
+            Column::new("area", tr.t("audit.area")),
+            Column::new("reason", tr.t("audit.reason")),
+            Column::new("change", tr.t("audit.change")),
+            Column::new("hash", tr.t("audit.hash")),
+        ];
+        table.rows = self
+            .entries
+            .iter()
+            .map(|e| {
+                vec![
+                    Cell::Num(e.seq.to_string()),
+                    Cell::text(self.at(&e.at)),
+                    Cell::Code(e.actor_name.clone()),
+                    Cell::text(e.client_addr.clone().unwrap_or_default()),
+                    Cell::Code(e.action.clone()),
+                    Cell::text(self.record(e)),
+                    Cell::Code(e.area_code.clone().unwrap_or_default()),
+                    Cell::text(e.reason.clone().unwrap_or_default()),
+                    Cell::Code(self.change(e)),
+                    Cell::Code(self.short_hash(&e.hash).to_string()),
+                ]
+            })
+            .collect();
+        table.query = [
+            ("actor", &q.actor),
+            ("action", &q.action),
+            ("from", &q.from),
+            ("to", &q.to),
+            ("record_kind", &q.record_kind),
+            ("record_id", &q.record_id),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), self.value(v).to_string()))
+        .collect();
+        table.next_cursor = self.next_cursor.clone();
+        table.empty_text = tr.t("audit.none").to_string();
+        let field = |name: &str, label: &str, kind: FieldKind, value: &Option<String>| {
+            let field = Field::new(name, tr.t(label), kind).value(self.value(value));
+            match self.error_for(name) {
+                Some(message) => field.error(message),
+                None => field,
+            }
+        };
+        table.filters = vec![
+            field("actor", "audit.actor", FieldKind::Text, &q.actor),
+            field("action", "audit.action", FieldKind::Text, &q.action)
+                .placeholder(self.actions.join(" ")),
+            field("from", "audit.from", FieldKind::Date, &q.from).placeholder("2020-02-03"),
+            field("to", "audit.to", FieldKind::Date, &q.to).placeholder("2020-02-03"),
+            field(
+                "record_kind",
+                "audit.record_kind",
+                FieldKind::Text,
+                &q.record_kind,
+            ),
+            field(
+                "record_id",
+                "audit.record_id",
+                FieldKind::Text,
+                &q.record_id,
+            ),
+        ];
+        table
     }
 }
 

@@ -14,6 +14,9 @@ use crate::api::{ListParams, page_of};
 use crate::audit::Actor;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+use crate::web::kit::{
+    Badge, Cell, Column, Field, FieldKind, RowAction, SelectOption, Table, Tone,
+};
 use crate::web::{Page, render};
 
 #[derive(Deserialize, Default, Clone)]
@@ -84,6 +87,101 @@ impl TokensPage {
 
     fn expired(&self, t: &TokenInfo) -> bool {
         t.revoked_at.is_none() && !t.is_live(self.now)
+    }
+
+    /// The new-token form's fields.
+    fn fields(&self) -> Vec<Field> {
+        let tr = &self.page.tr;
+        let mut roles = vec![SelectOption::new("", tr.t("action.choose"))];
+        roles.extend(
+            self.roles
+                .iter()
+                .map(|(v, l)| SelectOption::new(v.clone(), l.clone())),
+        );
+        let modules_help = format!("{} {}", tr.t("tokens.modules_help"), self.modules.join(" "));
+        [
+            Field::text("name", tr.t("tokens.name"))
+                .required()
+                .value(self.form.name.clone())
+                .help(tr.t("tokens.name_help")),
+            Field::select("role", tr.t("users.role"), roles)
+                .required()
+                .value(self.form.role.clone()),
+            Field::area_picker("area_code", tr.t("users.area_code"))
+                .required()
+                .value(self.form.area_code.clone()),
+            Field::text("modules", tr.t("tokens.modules"))
+                .value(self.form.modules.clone())
+                .help(modules_help),
+            Field::new("days", tr.t("tokens.days"), FieldKind::Number)
+                .required()
+                .value(self.form.days.clone()),
+        ]
+        .into_iter()
+        .map(|field| match self.error_for(&field.name) {
+            Some(message) => field.error(message),
+            None => field,
+        })
+        .collect()
+    }
+
+    /// The tokens as a kit table.
+    fn table(&self) -> Table {
+        let tr = &self.page.tr;
+        let mut table =
+            Table::new("tokens-table", tr.t("tokens.list_title"), "/admin/tokens").labels(tr);
+        table.columns = vec![
+            Column::new("name", tr.t("tokens.name")),
+            Column::new("role", tr.t("users.role")),
+            Column::new("area", tr.t("users.area")),
+            Column::new("modules", tr.t("tokens.modules")),
+            Column::new("expires", tr.t("tokens.expires")),
+            Column::new("last_used", tr.t("tokens.last_used")),
+            Column::new("status", tr.t("users.status")),
+            Column::new("actions", tr.t("users.actions")),
+        ];
+        table.rows = self
+            .tokens
+            .iter()
+            .map(|t| {
+                let status = if t.revoked_at.is_some() {
+                    Badge::new(Tone::Muted, tr.t("tokens.revoked"))
+                } else if self.expired(t) {
+                    Badge::new(Tone::Warn, tr.t("tokens.expired"))
+                } else {
+                    Badge::new(Tone::Ok, tr.t("tokens.live"))
+                };
+                let actions = if self.live(t) {
+                    vec![
+                        RowAction::post(
+                            tr.t("tokens.revoke"),
+                            format!("/admin/tokens/{}/revoke", t.id),
+                        )
+                        .confirm(tr.f("tokens.confirm_revoke", &[("name", &t.name)])),
+                    ]
+                } else {
+                    Vec::new()
+                };
+                vec![
+                    Cell::text(t.name.clone()),
+                    Cell::text(self.role_label(&t.role)),
+                    Cell::text(t.area_name.clone()),
+                    Cell::Code(t.modules.clone()),
+                    Cell::text(self.day(&t.expires_at)),
+                    Cell::text(
+                        t.last_used_at
+                            .as_ref()
+                            .map(|at| self.day(at))
+                            .unwrap_or_default(),
+                    ),
+                    Cell::Badge(status),
+                    Cell::Actions(actions),
+                ]
+            })
+            .collect();
+        table.next_cursor = self.next_cursor.clone();
+        table.empty_text = tr.t("tokens.none").to_string();
+        table
     }
 }
 
