@@ -1,9 +1,10 @@
 //! The Tongxin kernel. Everything a campaign module needs and nothing campaign-specific:
 //! storage (`db`), the jurisdiction tree (`areas`), users and sessions (`users`, `auth`), the
 //! route registry with access rules (`routes`), the hash-chained audit log (`audit`), personal-data
-//! masking and reveal (`pii`), the web shell (`web`, templates, assets), API
-//! conventions (`api`), message catalogs (`i18n`), periodic jobs (`jobs`), the module trait
-//! (`module`), the demo district's base (`demo`) and assembly (`app`). See ARCHITECTURE.md.
+//! masking and reveal (`pii`), spreadsheets in and out (`tabular`), the web shell (`web`,
+//! templates, assets), API conventions (`api`), message catalogs (`i18n`), periodic jobs (`jobs`),
+//! the module trait (`module`), the demo district's base (`demo`) and assembly (`app`). See
+//! ARCHITECTURE.md.
 
 pub mod api;
 pub mod app;
@@ -24,6 +25,7 @@ pub mod pii;
 pub mod registry;
 pub mod routes;
 pub mod state;
+pub mod tabular;
 pub mod users;
 pub mod web;
 
