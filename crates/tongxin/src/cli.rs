@@ -45,6 +45,21 @@ pub enum Command {
     /// Grant modules to users or units beyond their roles' defaults.
     #[command(subcommand)]
     Modules(ModulesCommand),
+    /// Import a ledger sheet (xlsx, xls, csv) into a registry: `tongxin import persons FILE`.
+    Import {
+        /// What the sheet holds: persons.
+        kind: String,
+        file: PathBuf,
+        /// all-or-nothing, or valid-rows (store the valid rows, report the others).
+        #[arg(long, env = "TONGXIN_IMPORT_MODE", default_value = "valid-rows")]
+        mode: String,
+        /// Write the rejected rows, with the reason for each, to this xlsx.
+        #[arg(long, env = "TONGXIN_IMPORT_REPORT")]
+        report: Option<PathBuf>,
+        /// Village or grid for rows without an area code.
+        #[arg(long, env = "TONGXIN_IMPORT_AREA")]
+        area: Option<String>,
+    },
     /// Copy a SQLite database while it runs (for PostgreSQL, prints how to use pg_dump).
     Backup {
         /// The file to write; it must not exist yet.

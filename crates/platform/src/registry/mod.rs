@@ -48,6 +48,7 @@ impl Module for Registries {
         r.api(READ, routes!(person::api::reveal));
         r.api(READ, routes!(person::api::history));
         r.api(WRITE, routes!(person::api::merge));
+        r.api(WRITE, routes!(person::api::import));
         r.page(READ, "/registry/persons", get(person::pages::list));
         r.page(
             WRITE,

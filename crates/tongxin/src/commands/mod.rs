@@ -4,6 +4,7 @@ mod areas;
 mod audit;
 mod backup;
 mod demo;
+mod import;
 mod modules;
 mod serve;
 mod user;
@@ -36,6 +37,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Areas(cmd) => return areas::run(&cli, &file, cmd).await,
         Command::Audit(cmd) => return audit::run(&cli, &file, cmd).await,
         Command::Modules(cmd) => return modules::run(&cli, &file, cmd).await,
+        Command::Import {
+            kind,
+            file: path,
+            mode,
+            report,
+            area,
+        } => {
+            let url = settings::db_url(&cli, &file, settings::DEFAULT_DB);
+            return import::run(&url, kind, path, mode, report.as_deref(), area.as_deref()).await;
+        }
         Command::Backup { out } => {
             return backup::run(&settings::db_url(&cli, &file, settings::DEFAULT_DB), out).await;
         }

@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod demo;
+pub mod import;
 pub mod model;
 pub mod pages;
 pub mod repo;

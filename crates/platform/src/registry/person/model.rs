@@ -138,7 +138,18 @@ impl PersonInput {
             Some(t) => t
                 .parse::<DocumentType>()
                 .map_err(|e| field(e, "doc_type"))?,
-            None => DocumentType::guess(number).unwrap_or(DocumentType::Passport),
+            // Digits only and no other shape: a resident ID typed wrong, which must say so rather
+            // than pass as a passport.
+            None => {
+                let digits_only = number
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || c == 'x' || c == 'X');
+                match DocumentType::guess(number) {
+                    Some(DocumentType::Passport) | None if digits_only => DocumentType::ResidentId,
+                    Some(kind) => kind,
+                    None => DocumentType::Passport,
+                }
+            }
         };
         let doc = Document::parse(kind, number).map_err(|e| field(e, "doc_number"))?;
         let name = self.name.trim().to_string();

@@ -1,0 +1,121 @@
+//! `POST /api/v1/imports/persons`: a GBK CSV as Excel saves it on Chinese Windows, into the
+//! caller's area only, valid rows stored, the others answered with reasons; twice changes nothing.
+
+use serde_json::Value;
+use testkit::{Backend, backend_tests, spawn_app};
+
+backend_tests!(a_gbk_csv_imports_into_the_callers_area_and_again_changes_nothing);
+
+async fn upload(
+    client: &reqwest::Client,
+    url: String,
+    bytes: Vec<u8>,
+    mode: &str,
+    area: &str,
+) -> reqwest::Response {
+    let form = reqwest::multipart::Form::new()
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name("人员.csv"),
+        )
+        .text("mode", mode.to_string())
+        .text("area", area.to_string());
+    client.post(url).multipart(form).send().await.unwrap()
+}
+
+async fn a_gbk_csv_imports_into_the_callers_area_and_again_changes_nothing(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let client = app.signed_in("v0101").await;
+    let me: Value = client
+        .get(app.url("/api/v1/me"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let village = me["area_code"].as_str().unwrap().to_string();
+    let grid = format!("{village}001");
+    let other = "990102101201001";
+    let text = format!(
+        "东风社区人员名单\n序号,姓名,公民身份号码,联系电话,区划代码,标签\n\
+         1,张秀英,11010519491231002X,13812345678,{grid},独居老人、残疾人\n\
+         2,王五,440524188001010014,,{other},\n\
+         3,李四,12345,,{grid},\n\
+         合计,3人,,,,\n"
+    );
+    let (gbk, _, _) = encoding_rs::GBK.encode(&text);
+    let url = app.url("/api/v1/imports/persons");
+    let response = upload(&client, url.clone(), gbk.to_vec(), "valid-rows", "").await;
+    assert_eq!(response.status(), 200);
+    let summary: Value = response.json().await.unwrap();
+    assert_eq!(summary["rows"], 3, "{summary}");
+    assert_eq!(summary["inserted"], 1, "{summary}");
+    assert_eq!(summary["committed"], true);
+    let rejected: Vec<i64> = summary["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["row"].as_i64().unwrap())
+        .collect();
+    assert_eq!(
+        rejected,
+        vec![4, 5],
+        "another village's row and a bad number: {summary}"
+    );
+    assert!(
+        summary["rejected"][0]["errors"][0]
+            .as_str()
+            .unwrap()
+            .contains("不在您的管理范围"),
+        "{summary}"
+    );
+    let found: Value = client
+        .get(app.url("/api/v1/persons?q=11010519491231002X"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut tags: Vec<&str> = found["items"][0]["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    tags.sort();
+    assert_eq!(tags, vec!["disabled", "elderly_alone"]);
+    let again: Value = upload(&client, url.clone(), gbk.to_vec(), "valid-rows", "")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            again["inserted"].as_i64(),
+            again["updated"].as_i64(),
+            again["unchanged"].as_i64()
+        ),
+        (Some(0), Some(0), Some(1))
+    );
+    let all_or_nothing: Value = upload(&client, url.clone(), gbk.to_vec(), "all-or-nothing", "")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(all_or_nothing["committed"], false);
+    let bad_mode = upload(&client, url, gbk.to_vec(), "sometimes", "").await;
+    assert_eq!(bad_mode.status(), 422);
+    // An auditor may not import.
+    let auditor = app.signed_in("auditor").await;
+    let refused = upload(
+        &auditor,
+        app.url("/api/v1/imports/persons"),
+        gbk.to_vec(),
+        "valid-rows",
+        "",
+    )
+    .await;
+    assert_eq!(refused.status(), 403);
+}

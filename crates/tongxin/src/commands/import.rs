@@ -1,0 +1,105 @@
+//! `tongxin import KIND FILE [--mode all-or-nothing|valid-rows] [--report OUT.xlsx] [--area CODE]`:
+//! exits non-zero when any row was rejected.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use platform::audit::Actor;
+use platform::registry::person::import::{self, Mode, Target};
+
+pub async fn run(
+    url: &str,
+    kind: &str,
+    path: &Path,
+    mode: &str,
+    report: Option<&Path>,
+    area: Option<&str>,
+) -> anyhow::Result<ExitCode> {
+    anyhow::ensure!(kind == "persons", "unknown kind {kind:?}: persons");
+    let mode = Mode::parse(mode)
+        .ok_or_else(|| anyhow::anyhow!("--mode must be all-or-nothing or valid-rows"))?;
+    let default_area = match area {
+        Some(code) => Some(
+            domain::DivisionCode::parse(code)
+                .map_err(|e| anyhow::anyhow!("--area {code:?}: {e}"))?,
+        ),
+        None => None,
+    };
+    let catalogs = platform::i18n::Catalogs::load(&[])?;
+    let tr = super::operator_tr(&catalogs);
+    let table = match platform::tabular::open(path) {
+        Ok(table) => table,
+        Err(problem) => {
+            eprintln!("{}", problem.message(&tr));
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let db = super::open(url).await?;
+    let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let target = Target {
+        scope: None,
+        default_area,
+    };
+    let outcome = match import::run(&db, &Actor::cli(), &tr, table, mode, &target, file_name).await
+    {
+        Ok(outcome) => outcome,
+        Err(err) => {
+            let args: Vec<(&str, &str)> = err
+                .args
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            eprintln!("{}", tr.f(&err.key, &args));
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let s = &outcome.summary;
+    let n = |v: u64| v.to_string();
+    println!(
+        "{}",
+        tr.f(
+            "import.summary",
+            &[
+                ("rows", &s.rows.to_string()),
+                ("inserted", &n(s.inserted)),
+                ("updated", &n(s.updated)),
+                ("unchanged", &n(s.unchanged)),
+                ("rejected", &s.rejected.len().to_string()),
+            ]
+        )
+    );
+    if !s.committed {
+        eprintln!("{}", tr.t("import.nothing_stored"));
+    }
+    for r in s.rejected.iter().take(50) {
+        eprintln!(
+            "  {}",
+            tr.f(
+                "import.row",
+                &[
+                    ("row", &r.row.to_string()),
+                    ("errors", &r.errors.join("；"))
+                ]
+            )
+        );
+    }
+    if let Some(report) = report
+        && !outcome.rejected.is_empty()
+    {
+        platform::tabular::write_error_report(report, &tr, &outcome.header, &outcome.rejected)
+            .map_err(|p| anyhow::anyhow!(p.message(&tr)))?;
+        println!(
+            "{}",
+            tr.f(
+                "import.report_written",
+                &[("path", &report.display().to_string())]
+            )
+        );
+    }
+    db.close().await;
+    Ok(if s.rejected.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
