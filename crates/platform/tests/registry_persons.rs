@@ -552,3 +552,130 @@ async fn the_pages_list_and_show_people_masked(backend: Backend) {
         403
     );
 }
+
+mod exports {
+    use calamine::{Reader, open_workbook_auto};
+    use testkit::{Backend, backend_tests, spawn_app};
+
+    backend_tests!(exports_carry_the_filters_and_stay_masked_and_the_import_page_imports);
+
+    async fn exports_carry_the_filters_and_stay_masked_and_the_import_page_imports(
+        backend: Backend,
+    ) {
+        let app = spawn_app(backend).await;
+        let client = app.signed_in("admin").await;
+        let list = client
+            .get(app.url("/registry/persons?area=990102001001001"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            list.contains("/registry/persons/export/xlsx?area=990102001001001"),
+            "{list}"
+        );
+        let xlsx = client
+            .get(app.url("/registry/persons/export/xlsx?area=990102001001001"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(xlsx.status(), 200);
+        let bytes = xlsx.bytes().await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("persons.xlsx");
+        std::fs::write(&path, &bytes).unwrap();
+        let mut book = open_workbook_auto(&path).unwrap();
+        let sheet = book.sheet_names()[0].clone();
+        let range = book.worksheet_range(&sheet).unwrap();
+        let rows: Vec<Vec<String>> = range
+            .rows()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect();
+        assert_eq!(rows[0][0], "人员登记");
+        assert!(
+            rows[1][0].contains("990102001001001"),
+            "the filter is named: {:?}",
+            rows[1]
+        );
+        assert_eq!(rows[2][0], "姓名");
+        assert_eq!(
+            rows.len(),
+            3 + 10,
+            "title, filter, header and the grid's ten people"
+        );
+        for row in &rows[3..] {
+            assert!(row[2].contains("********"), "masked: {row:?}");
+        }
+        let csv = client
+            .get(app.url("/registry/persons/export/csv"))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        assert!(csv.starts_with(&[0xEF, 0xBB, 0xBF]));
+        let text = String::from_utf8(csv[3..].to_vec()).unwrap();
+        assert_eq!(text.lines().count(), 1 + 80);
+        assert_eq!(
+            client
+                .get(app.url("/registry/persons/export/pdf"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            404
+        );
+        let template = client
+            .get(app.url("/registry/persons/template"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(template.status(), 200);
+        std::fs::write(dir.path().join("t.xlsx"), template.bytes().await.unwrap()).unwrap();
+        let mut book = open_workbook_auto(dir.path().join("t.xlsx")).unwrap();
+        let sheet = book.sheet_names()[0].clone();
+        let cells: Vec<String> = book
+            .worksheet_range(&sheet)
+            .unwrap()
+            .rows()
+            .flat_map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<_>>())
+            .collect();
+        assert!(cells.iter().any(|c| c.contains("身份证号码")), "{cells:?}");
+
+        let page = client
+            .get(app.url("/registry/persons/import"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("enctype=\"multipart/form-data\"") && page.contains("type=\"file\""));
+        let sheet = "姓名,身份证号码,区划代码\n张秀英,11010519491231002X,990102001001001\n"
+            .as_bytes()
+            .to_vec();
+        let form = reqwest::multipart::Form::new()
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(sheet).file_name("p.csv"),
+            )
+            .text("mode", "valid-rows")
+            .text("area", "");
+        let done = client
+            .post(app.url("/registry/persons/import"))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            done.contains("data-testid=\"import-summary\"") && done.contains("新增 1 人"),
+            "{done}"
+        );
+    }
+}

@@ -60,6 +60,21 @@ impl Module for Registries {
             "/registry/persons/{id}",
             get(person::pages::detail).post(person::pages::reveal),
         );
+        r.page(
+            READ,
+            "/registry/persons/export/{format}",
+            get(person::export::export),
+        );
+        r.page(
+            READ,
+            "/registry/persons/template",
+            get(person::export::template),
+        );
+        r.page(
+            WRITE,
+            "/registry/persons/import",
+            get(person::pages::import_form).post(person::pages::import_submit),
+        );
         r.page(READ, "/ui/pick/persons", get(person::pages::pick));
     }
 

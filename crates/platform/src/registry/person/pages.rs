@@ -114,6 +114,19 @@ pub async fn list(
         ("area".into(), query.area.clone().unwrap_or_default()),
     ];
     table.empty_text = tr.t("person.none").to_string();
+    let filters: String = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(table.query.iter().filter(|(_, v)| !v.is_empty()))
+        .finish();
+    table.exports = vec![
+        (
+            tr.t("person.export_xlsx").to_string(),
+            format!("/registry/persons/export/xlsx?{filters}"),
+        ),
+        (
+            tr.t("person.export_csv").to_string(),
+            format!("/registry/persons/export/csv?{filters}"),
+        ),
+    ];
     table.filters = vec![
         Field::new("q", tr.t("person.search"), FieldKind::Search)
             .value(query.q.clone().unwrap_or_default())
@@ -438,4 +451,132 @@ pub async fn pick(
             })
             .collect(),
     ))
+}
+
+#[derive(Template)]
+#[template(path = "registry/person_import.html")]
+struct ImportPage {
+    page: Page,
+    fields: Vec<Field>,
+    summary: Option<super::import::Summary>,
+    error: Option<String>,
+}
+
+fn import_fields(page: &Page) -> Vec<Field> {
+    let tr = &page.tr;
+    vec![
+        Field::file("file", tr.t("import.file"), ".xlsx,.xls,.csv")
+            .required()
+            .help(tr.t("import.file_help")),
+        Field::select(
+            "mode",
+            tr.t("import.mode"),
+            vec![
+                SelectOption::new("valid-rows", tr.t("import.mode_valid_rows")),
+                SelectOption::new("all-or-nothing", tr.t("import.mode_all_or_nothing")),
+            ],
+        ),
+        Field::area_picker("area", tr.t("import.default_area"))
+            .help(tr.t("import.default_area_help")),
+    ]
+}
+
+/// `GET /registry/persons/import`
+pub async fn import_form(page: Page) -> AppResult<Html<String>> {
+    let fields = import_fields(&page);
+    render(&ImportPage {
+        page: page.titled("import.title"),
+        fields,
+        summary: None,
+        error: None,
+    })
+}
+
+/// `POST /registry/persons/import` (multipart): the same import as the API, answered as a page.
+pub async fn import_submit(
+    State(state): State<AppState>,
+    page: Page,
+    user: CurrentUser,
+    actor: Actor,
+    mut form: axum::extract::Multipart,
+) -> AppResult<Response> {
+    let tr = page.tr.clone();
+    let (mut file, mut name, mut mode, mut area) =
+        (None, String::from("upload"), String::new(), String::new());
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|_| crate::error::AppError::bad_request("error.bad_request"))?
+    {
+        match field.name().unwrap_or("") {
+            "file" => {
+                name = field.file_name().unwrap_or("upload").to_string();
+                file = Some(
+                    field
+                        .bytes()
+                        .await
+                        .map_err(|_| crate::error::AppError::bad_request("error.bad_request"))?
+                        .to_vec(),
+                );
+            }
+            "mode" => mode = field.text().await.unwrap_or_default(),
+            "area" => area = field.text().await.unwrap_or_default(),
+            _ => {}
+        }
+    }
+    let result: AppResult<super::import::Summary> = async {
+        let bytes = file
+            .filter(|b| !b.is_empty())
+            .ok_or_else(|| crate::error::AppError::invalid("import.no_file").on_field("file"))?;
+        let mode = super::import::Mode::parse(&mode)
+            .ok_or_else(|| crate::error::AppError::invalid("import.bad_mode"))?;
+        let default_area = match area.trim() {
+            "" => None,
+            code => Some(crate::areas::api::scoped_code(&user, code, "area")?),
+        };
+        let table = crate::tabular::open_bytes(&name, bytes).map_err(|p| {
+            crate::error::AppError::invalid("import.file_problem")
+                .with_arg("problem", p.message(&tr))
+        })?;
+        let target = super::import::Target {
+            scope: Some(user.area.clone()),
+            default_area,
+        };
+        Ok(
+            super::import::run(state.db(), &actor, &tr, table, mode, &target, &name)
+                .await?
+                .summary,
+        )
+    }
+    .await;
+    let fields = import_fields(&page);
+    let page = page.titled("import.title");
+    match result {
+        Ok(summary) => Ok(render(&ImportPage {
+            page,
+            fields,
+            summary: Some(summary),
+            error: None,
+        })?
+        .into_response()),
+        Err(err) if err.status.is_client_error() => {
+            let args: Vec<(&str, &str)> = err
+                .args
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            let error = Some(tr.f(&err.key, &args));
+            Ok((
+                err.status,
+                render(&ImportPage {
+                    page,
+                    fields,
+                    summary: None,
+                    error,
+                })?,
+            )
+                .into_response())
+        }
+        Err(err) => Err(err),
+    }
 }
