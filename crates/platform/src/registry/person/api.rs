@@ -340,45 +340,10 @@ pub async fn import(
     user: CurrentUser,
     actor: Actor,
     tr: crate::i18n::Tr,
-    mut form: axum::extract::Multipart,
+    form: axum::extract::Multipart,
 ) -> AppResult<Json<super::import::Summary>> {
-    let (mut file, mut name, mut mode, mut area) =
-        (None, String::from("upload"), String::new(), String::new());
-    while let Some(field) = form
-        .next_field()
-        .await
-        .map_err(|_| AppError::bad_request("error.bad_request"))?
-    {
-        match field.name().unwrap_or("") {
-            "file" => {
-                name = field.file_name().unwrap_or("upload").to_string();
-                file = Some(
-                    field
-                        .bytes()
-                        .await
-                        .map_err(|_| AppError::bad_request("error.bad_request"))?
-                        .to_vec(),
-                );
-            }
-            "mode" => mode = field.text().await.unwrap_or_default(),
-            "area" => area = field.text().await.unwrap_or_default(),
-            _ => {}
-        }
-    }
-    let bytes = file.ok_or_else(|| AppError::invalid("import.no_file").on_field("file"))?;
-    let mode = super::import::Mode::parse(&mode)
-        .ok_or_else(|| AppError::invalid("import.bad_mode").on_field("mode"))?;
-    let default_area = match area.trim() {
-        "" => None,
-        code => Some(crate::areas::api::scoped_code(&user, code, "area")?),
-    };
-    let table = crate::tabular::open_bytes(&name, bytes).map_err(|p| {
-        AppError::invalid("import.file_problem").with_arg("problem", p.message(&tr))
-    })?;
-    let target = super::import::Target {
-        scope: Some(user.area.clone()),
-        default_area,
-    };
-    let outcome = super::import::run(state.db(), &actor, &tr, table, mode, &target, &name).await?;
-    Ok(Json(outcome.summary))
+    let upload = super::import::Upload::read(form).await?;
+    Ok(Json(
+        upload.import(state.db(), &actor, &tr, &user).await?.summary,
+    ))
 }

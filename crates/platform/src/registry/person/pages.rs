@@ -498,57 +498,16 @@ pub async fn import_submit(
     page: Page,
     user: CurrentUser,
     actor: Actor,
-    mut form: axum::extract::Multipart,
+    form: axum::extract::Multipart,
 ) -> AppResult<Response> {
     let tr = page.tr.clone();
-    let (mut file, mut name, mut mode, mut area) =
-        (None, String::from("upload"), String::new(), String::new());
-    while let Some(field) = form
-        .next_field()
-        .await
-        .map_err(|_| crate::error::AppError::bad_request("error.bad_request"))?
-    {
-        match field.name().unwrap_or("") {
-            "file" => {
-                name = field.file_name().unwrap_or("upload").to_string();
-                file = Some(
-                    field
-                        .bytes()
-                        .await
-                        .map_err(|_| crate::error::AppError::bad_request("error.bad_request"))?
-                        .to_vec(),
-                );
-            }
-            "mode" => mode = field.text().await.unwrap_or_default(),
-            "area" => area = field.text().await.unwrap_or_default(),
-            _ => {}
-        }
-    }
-    let result: AppResult<super::import::Summary> = async {
-        let bytes = file
-            .filter(|b| !b.is_empty())
-            .ok_or_else(|| crate::error::AppError::invalid("import.no_file").on_field("file"))?;
-        let mode = super::import::Mode::parse(&mode)
-            .ok_or_else(|| crate::error::AppError::invalid("import.bad_mode"))?;
-        let default_area = match area.trim() {
-            "" => None,
-            code => Some(crate::areas::api::scoped_code(&user, code, "area")?),
-        };
-        let table = crate::tabular::open_bytes(&name, bytes).map_err(|p| {
-            crate::error::AppError::invalid("import.file_problem")
-                .with_arg("problem", p.message(&tr))
-        })?;
-        let target = super::import::Target {
-            scope: Some(user.area.clone()),
-            default_area,
-        };
-        Ok(
-            super::import::run(state.db(), &actor, &tr, table, mode, &target, &name)
-                .await?
-                .summary,
-        )
-    }
-    .await;
+    let result = match super::import::Upload::read(form).await {
+        Ok(upload) => upload
+            .import(state.db(), &actor, &tr, &user)
+            .await
+            .map(|o| o.summary),
+        Err(err) => Err(err),
+    };
     let fields = import_fields(&page);
     let page = page.titled("import.title");
     match result {
