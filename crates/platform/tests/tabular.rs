@@ -592,3 +592,53 @@ fn the_same_ledger_saved_as_xls_reads_the_same() {
     let (records, skipped) = read_records(table, &layout);
     assert_nasty_records(&records, &skipped, &id_as_number());
 }
+
+#[test]
+#[ignore = "needs LibreOffice (soffice)"]
+fn reports_exports_and_templates_open_in_libreoffice() {
+    let zh = tr(Lang::ZhCn);
+    let dir = tempfile::tempdir().unwrap();
+    let (table, layout) = read_all("台账.xlsx", nasty_xlsx());
+    let (records, _) = read_records(table, &layout);
+    let rejected = vec![records[1].clone().reject(&zh, [])];
+    tabular::write_error_report(
+        &dir.path().join("report.xlsx"),
+        &zh,
+        &layout.labels,
+        &rejected,
+    )
+    .unwrap();
+    let mut export = XlsxExport::create(
+        dir.path().join("export.xlsx"),
+        "同心区独居老人名单",
+        &describe_filter(&zh, &[]),
+        &["姓名", "身份证号"],
+    )
+    .unwrap();
+    export
+        .push_row(&[Cell::Text("张三"), Cell::Id(ID)])
+        .unwrap();
+    export.finish().unwrap();
+    let template = tabular::write_template(&zh, &PERSON, "同心区独居老人台账").unwrap();
+    std::fs::write(dir.path().join("template.xlsx"), template).unwrap();
+    for (name, expected) in [
+        ("report", "第 7 行：【身份证号】被存成了数字"),
+        ("export", ID),
+        ("template", "身份证号*"),
+    ] {
+        let status = std::process::Command::new("soffice")
+            .args([
+                "--headless",
+                "--convert-to",
+                "csv:Text - txt - csv (StarCalc):44,34,76",
+                "--outdir",
+            ])
+            .arg(dir.path())
+            .arg(dir.path().join(format!("{name}.xlsx")))
+            .status()
+            .unwrap();
+        assert!(status.success(), "{name}");
+        let csv = std::fs::read_to_string(dir.path().join(format!("{name}.csv"))).unwrap();
+        assert!(csv.contains(expected), "{name}: {csv}");
+    }
+}
