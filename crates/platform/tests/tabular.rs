@@ -486,3 +486,159 @@ fn every_tabular_key_is_in_both_catalogs_and_the_report_column_is_ignored_on_rei
         assert!(layout.warnings.is_empty(), "{label}");
     }
 }
+
+#[test]
+fn a_township_merged_down_its_villages_is_filled_into_each_record() {
+    const VILLAGERS: Spec = Spec::new(&[
+        FieldSpec::new("township", "乡镇（街道）").required(),
+        FieldSpec::new("village", "村（社区）").required(),
+        FieldSpec::new("name", "姓名").required(),
+    ]);
+    let mut book = Workbook::new();
+    let ws = book.add_worksheet();
+    ws.write(0, 0, "乡镇（街道）").unwrap();
+    ws.write(0, 1, "村（社区）").unwrap();
+    ws.write(0, 2, "姓名").unwrap();
+    ws.merge_range(1, 0, 3, 0, "东风街道", &XFormat::new())
+        .unwrap();
+    ws.merge_range(4, 0, 5, 0, "西山镇", &XFormat::new())
+        .unwrap();
+    for (r, (village, name)) in [
+        ("东风社区", "张三"),
+        ("东风社区", "李四"),
+        ("红星社区", "王五"),
+        ("西山村", "赵六"),
+        ("西山村", "钱七"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write(r as u32 + 1, 1, *village).unwrap();
+        ws.write(r as u32 + 1, 2, *name).unwrap();
+    }
+    let mut table = tabular::open_bytes("村民.xlsx", book.save_to_buffer().unwrap()).unwrap();
+    let layout = table.locate(&VILLAGERS).unwrap();
+    let (records, _) = read_records(table, &layout);
+    let townships: Vec<(usize, &str)> =
+        records.iter().map(|r| (r.row, r.get("township"))).collect();
+    assert_eq!(
+        townships,
+        vec![
+            (2, "东风街道"),
+            (3, "东风街道"),
+            (4, "东风街道"),
+            (5, "西山镇"),
+            (6, "西山镇")
+        ]
+    );
+}
+
+#[test]
+fn a_printed_ledger_repeating_its_header_and_numbered_blank_rows_yields_only_data() {
+    let csv = "序号,姓名,身份证号\r\n\
+        1,张三,110101199003071234\r\n\
+        序号,姓名,身份证号\r\n\
+        2,李四,11010119900307123X\r\n\
+        3,,\r\n\
+        4,,\r\n\
+        小计,,\r\n\
+        注：本表由村委会填写。\r\n\
+        2. 每月5日前报送。\r\n";
+    let mut table = tabular::open_bytes("台账.csv", csv.as_bytes().to_vec()).unwrap();
+    let layout = table.locate(&PERSON).unwrap();
+    let (records, skipped) = read_records(table, &layout);
+    let rows: Vec<usize> = records.iter().map(|r| r.row).collect();
+    assert_eq!(rows, vec![2, 4]);
+    let reasons: Vec<(usize, SkipReason)> = skipped.iter().map(|s| (s.row, s.reason)).collect();
+    assert_eq!(
+        reasons,
+        vec![
+            (3, SkipReason::RepeatedHeader),
+            (5, SkipReason::NoData),
+            (6, SkipReason::NoData),
+            (7, SkipReason::Totals),
+            (8, SkipReason::Footer),
+            (9, SkipReason::Footer),
+        ]
+    );
+}
+
+/// The xls fixture is the ledger above saved by LibreOffice as Excel 97–2003, merges and all:
+/// `cargo test -p platform --test tabular -- --ignored` rewrites it (needs `soffice`).
+const XLS_FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/ledger.xls");
+
+#[test]
+#[ignore = "rewrites the xls fixture with LibreOffice"]
+fn the_xls_fixture_is_made_from_the_nasty_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    let xlsx = dir.path().join("ledger.xlsx");
+    std::fs::write(&xlsx, nasty_xlsx()).unwrap();
+    let status = std::process::Command::new("soffice")
+        .args(["--headless", "--convert-to", "xls", "--outdir"])
+        .arg(dir.path())
+        .arg(&xlsx)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    std::fs::create_dir_all(std::path::Path::new(XLS_FIXTURE).parent().unwrap()).unwrap();
+    std::fs::copy(dir.path().join("ledger.xls"), XLS_FIXTURE).unwrap();
+}
+
+#[test]
+fn the_same_ledger_saved_as_xls_reads_the_same() {
+    let (table, layout) = read_all("台账.xls", std::fs::read(XLS_FIXTURE).unwrap());
+    assert_eq!(table.format(), Format::Xls);
+    assert_nasty_layout(&layout);
+    let (records, skipped) = read_records(table, &layout);
+    assert_nasty_records(&records, &skipped, &id_as_number());
+}
+
+#[test]
+#[ignore = "needs LibreOffice (soffice)"]
+fn reports_exports_and_templates_open_in_libreoffice() {
+    let zh = tr(Lang::ZhCn);
+    let dir = tempfile::tempdir().unwrap();
+    let (table, layout) = read_all("台账.xlsx", nasty_xlsx());
+    let (records, _) = read_records(table, &layout);
+    let rejected = vec![records[1].clone().reject(&zh, [])];
+    tabular::write_error_report(
+        &dir.path().join("report.xlsx"),
+        &zh,
+        &layout.labels,
+        &rejected,
+    )
+    .unwrap();
+    let mut export = XlsxExport::create(
+        dir.path().join("export.xlsx"),
+        "同心区独居老人名单",
+        &describe_filter(&zh, &[]),
+        &["姓名", "身份证号"],
+    )
+    .unwrap();
+    export
+        .push_row(&[Cell::Text("张三"), Cell::Id(ID)])
+        .unwrap();
+    export.finish().unwrap();
+    let template = tabular::write_template(&zh, &PERSON, "同心区独居老人台账").unwrap();
+    std::fs::write(dir.path().join("template.xlsx"), template).unwrap();
+    for (name, expected) in [
+        ("report", "第 7 行：【身份证号】被存成了数字"),
+        ("export", ID),
+        ("template", "身份证号*"),
+    ] {
+        let status = std::process::Command::new("soffice")
+            .args([
+                "--headless",
+                "--convert-to",
+                "csv:Text - txt - csv (StarCalc):44,34,76",
+                "--outdir",
+            ])
+            .arg(dir.path())
+            .arg(dir.path().join(format!("{name}.xlsx")))
+            .status()
+            .unwrap();
+        assert!(status.success(), "{name}");
+        let csv = std::fs::read_to_string(dir.path().join(format!("{name}.csv"))).unwrap();
+        assert!(csv.contains(expected), "{name}: {csv}");
+    }
+}

@@ -7,6 +7,7 @@
 //! xlsx/xlsm (`workbook`, streamed cell by cell) and xls (`workbook`, read whole: the format
 //! caps a sheet at 65,536 rows).
 
+mod merges;
 mod text;
 mod workbook;
 
@@ -15,6 +16,7 @@ pub(crate) use workbook::number_text;
 use std::collections::VecDeque;
 use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
+use std::sync::Arc;
 
 use super::header::{self, Layout};
 use super::problem::{Problem, keys};
@@ -196,13 +198,19 @@ impl Iterator for Table {
 /// Opens a file by what it holds: `.csv`, `.txt`, `.xlsx`, `.xlsm`, `.xls` (and WPS `.et`).
 pub fn open(path: &Path) -> Result<Table, Problem> {
     let ext = extension(&path.to_string_lossy());
-    let file = std::fs::File::open(path).map_err(Problem::unreadable)?;
-    open_reader(&ext, BufReader::with_capacity(64 * 1024, file))
+    let path = path.to_path_buf();
+    open_reader(&ext, move || {
+        let file = std::fs::File::open(&path)?;
+        Ok(BufReader::with_capacity(64 * 1024, file))
+    })
 }
 
 /// Opens an upload held in memory; `file_name` gives the extension.
 pub fn open_bytes(file_name: &str, bytes: Vec<u8>) -> Result<Table, Problem> {
-    open_reader(&extension(file_name), std::io::Cursor::new(bytes))
+    let bytes: Arc<[u8]> = bytes.into();
+    open_reader(&extension(file_name), move || {
+        Ok(std::io::Cursor::new(bytes.clone()))
+    })
 }
 
 fn extension(name: &str) -> String {
@@ -216,13 +224,17 @@ fn extension(name: &str) -> String {
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
 const OLE_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
-fn open_reader<R: Read + Seek + Send + 'static>(
-    ext: &str,
-    mut reader: R,
-) -> Result<Table, Problem> {
+/// `reopen` gives a fresh reader over the file each time it is called: an xlsx is read twice,
+/// once for its merged regions and once for its cells.
+fn open_reader<R, F>(ext: &str, reopen: F) -> Result<Table, Problem>
+where
+    R: Read + Seek + Send + 'static,
+    F: Fn() -> std::io::Result<R>,
+{
     if !matches!(ext, "csv" | "txt" | "xlsx" | "xlsm" | "xls" | "et") {
         return Err(Problem::new(keys::FILE_UNKNOWN_FORMAT).arg("ext", ext));
     }
+    let mut reader = reopen().map_err(Problem::unreadable)?;
     let mut magic = [0u8; 8];
     let n = read_up_to(&mut reader, &mut magic).map_err(Problem::unreadable)?;
     reader
@@ -238,7 +250,8 @@ fn open_reader<R: Read + Seek + Send + 'static>(
         peeked: VecDeque::new(),
     };
     if magic.starts_with(ZIP_MAGIC) {
-        let (sheet, merges, source) = workbook::open_xlsx(reader)?;
+        let merges_reader = reopen().map_err(Problem::unreadable)?;
+        let (sheet, merges, source) = workbook::open_xlsx(reader, merges_reader)?;
         Ok(table(Format::Xlsx, None, Some(sheet), merges, source))
     } else if magic.starts_with(OLE_MAGIC) {
         let (sheet, merges, source) = workbook::open_xls(reader)?;

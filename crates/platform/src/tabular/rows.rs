@@ -120,7 +120,7 @@ pub struct Records {
     fields: Arc<[MappedField]>,
     data_start: usize,
     serial: Option<usize>,
-    /// Canonical keys of the header labels of mapped columns, to spot a repeated header.
+    /// The header labels of mapped columns, to spot a repeated header.
     header: Vec<(usize, String)>,
     /// Regions below the header spanning several rows, by first row.
     merges: Vec<Merged>,
@@ -142,10 +142,8 @@ impl Records {
         let header = layout
             .fields
             .iter()
-            .filter_map(|f| {
-                let label = layout.labels.get(f.column)?;
-                Some((f.column, label_key(label)))
-            })
+            .filter_map(|f| Some((f.column, layout.labels.get(f.column)?.clone())))
+            .filter(|(_, label)| !label.is_empty())
             .collect();
         Records {
             table,
@@ -213,10 +211,12 @@ impl Records {
         if self.fields.iter().all(|f| row.get(f.column).is_empty()) {
             return Some(SkipReason::NoData);
         }
+        // Printed pages repeat the header verbatim, so plain equality is enough (and cheap: this
+        // runs for every row).
         let same = self
             .header
             .iter()
-            .filter(|(c, key)| !key.is_empty() && label_key(row.get(*c)) == *key)
+            .filter(|(c, label)| row.get(*c) == label)
             .count();
         if same > 0 && same * 2 >= self.header.len() {
             return Some(SkipReason::RepeatedHeader);
@@ -282,6 +282,11 @@ const TOTALS_EN: &[&str] = &["total", "subtotal", "grandtotal", "sum"];
 /// `合计`, `合 计：`, `全区合计`, `东风街道小计`; short texts only, so that a name merely
 /// containing the word is not taken for a total.
 fn is_totals(text: &str) -> bool {
+    // Every Chinese keyword holds 计; this check runs for every row.
+    let maybe_english = text.len() <= 16 && text.starts_with(['T', 't', 'S', 's', 'G', 'g']);
+    if !text.contains('计') && !maybe_english {
+        return false;
+    }
     let key = label_key(text);
     if key.is_empty() || key.chars().count() > 16 {
         return false;
@@ -314,8 +319,14 @@ const FOOTERS: &[&str] = &[
     "制表单位",
 ];
 
+const FOOTER_STARTS: &[char] = &['填', '制', '审', '统', '负', '单', '分', '说', '注', '备'];
+
 /// A line that starts with one of the signature or notes words and a colon.
 fn is_footer(text: &str) -> bool {
+    // Runs for every row: most first cells start with no footer word's first character.
+    if !text.starts_with(FOOTER_STARTS) {
+        return false;
+    }
     let compact: String = text
         .chars()
         .map(half_width)

@@ -25,19 +25,29 @@ const BATCHES_IN_FLIGHT: usize = 4;
 
 type Batch = Result<Vec<SheetRow>, Problem>;
 
+/// `merges_reader` is a second reader over the same file, for the merged regions.
 pub(super) fn open_xlsx<R: Read + Seek + Send + 'static>(
     reader: R,
+    merges_reader: R,
 ) -> Result<(String, Vec<Merged>, RowSource), Problem> {
     let mut book = Xlsx::new(reader).map_err(xlsx_problem)?;
     let sheet = first_sheet(book.sheets_metadata())?;
-    // The merged regions are listed after the cells, so finding them costs a scan of the sheet's
-    // XML (without reading any value); a header cannot be understood without them.
-    let merges = book
-        .merge_cells_by_sheet_name(&sheet)
-        .map_err(xlsx_problem)?
+    let index = book
+        .sheets_metadata()
         .iter()
-        .map(merged)
-        .collect();
+        .position(|s| s.name == sheet)
+        .unwrap_or(0);
+    // A header cannot be understood without its merged regions; see `merges` for why they are
+    // not asked of calamine first.
+    let merges = match super::merges::xlsx_merges(merges_reader, index, &sheet) {
+        Some(merges) => merges,
+        None => book
+            .merge_cells_by_sheet_name(&sheet)
+            .map_err(xlsx_problem)?
+            .iter()
+            .map(merged)
+            .collect(),
+    };
     let (sender, receiver) = sync_channel::<Batch>(BATCHES_IN_FLIGHT);
     let name = sheet.clone();
     std::thread::Builder::new()
