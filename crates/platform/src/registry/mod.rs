@@ -3,6 +3,7 @@
 //! a repository owning the SQL, a service that validates, writes and audits in one transaction,
 //! the API, the pages, and the demo generator.
 
+pub mod enterprise;
 pub mod person;
 pub mod tags;
 
@@ -14,6 +15,18 @@ use crate::auth::{Action, Role};
 use crate::demo::DemoContext;
 use crate::module::{Module, NavItem};
 use crate::routes::{Access, Routes};
+
+/// Who sees the registries in the navigation.
+const NAV_ROLES: &[Role] = &[
+    Role::Admin,
+    Role::Commander,
+    Role::Department,
+    Role::Township,
+    Role::Village,
+    Role::Grid,
+    Role::Checkpoint,
+    Role::Inspector,
+];
 
 /// The registries' module: `registry` in permissions.
 pub struct Registries;
@@ -76,28 +89,46 @@ impl Module for Registries {
             get(person::pages::import_form).post(person::pages::import_submit),
         );
         r.page(READ, "/ui/pick/persons", get(person::pages::pick));
+        r.api(READ, routes!(enterprise::api::list));
+        r.api(WRITE, routes!(enterprise::api::create));
+        r.api(READ, routes!(enterprise::api::get));
+        r.api(WRITE, routes!(enterprise::api::update));
+        r.page(READ, "/registry/enterprises", get(enterprise::pages::list));
+        r.page(
+            WRITE,
+            "/registry/enterprises/new",
+            get(enterprise::pages::new_form).post(enterprise::pages::create),
+        );
+        r.page(
+            READ,
+            "/registry/enterprises/{id}",
+            get(enterprise::pages::detail),
+        );
     }
 
     fn nav(&self) -> Vec<NavItem> {
-        vec![NavItem {
-            label_key: "nav.persons",
-            href: "/registry/persons",
-            roles: &[
-                Role::Admin,
-                Role::Commander,
-                Role::Department,
-                Role::Township,
-                Role::Village,
-                Role::Grid,
-                Role::Checkpoint,
-                Role::Inspector,
-            ],
-            order: 200,
-            on_phone_bar: true,
-        }]
+        vec![
+            NavItem {
+                label_key: "nav.persons",
+                href: "/registry/persons",
+                roles: NAV_ROLES,
+                order: 200,
+                on_phone_bar: true,
+            },
+            NavItem {
+                label_key: "nav.enterprises",
+                href: "/registry/enterprises",
+                roles: NAV_ROLES,
+                order: 210,
+                on_phone_bar: false,
+            },
+        ]
     }
 
     fn demo<'a>(&'a self, ctx: &'a DemoContext) -> BoxFuture<'a, anyhow::Result<()>> {
-        Box::pin(person::demo::generate(ctx))
+        Box::pin(async move {
+            person::demo::generate(ctx).await?;
+            enterprise::demo::generate(ctx).await
+        })
     }
 }
