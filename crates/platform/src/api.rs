@@ -90,6 +90,16 @@ pub fn page_of<T>(mut rows: Vec<T>, limit: u32, key: impl Fn(&T) -> String) -> L
     }
 }
 
+/// The position after which an id-keyed list continues (0 for the first page).
+pub fn id_cursor(cursor: Option<&str>) -> Result<i64, AppError> {
+    match cursor {
+        None | Some("") => Ok(0),
+        Some(c) => decode_cursor(c)?
+            .parse()
+            .map_err(|_| AppError::invalid("api.bad_cursor").on_field("cursor")),
+    }
+}
+
 /// JSON body; malformed JSON or a wrong shape answers 400/422 with a catalog message.
 pub struct ApiJson<T>(pub T);
 

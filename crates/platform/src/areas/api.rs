@@ -49,6 +49,19 @@ pub fn scoped_code(user: &CurrentUser, text: &str, field: &str) -> AppResult<Div
     Ok(code)
 }
 
+/// The subtree range a list covers: the area named by an optional filter (which must lie in the
+/// caller's subtree, else 403), or the caller's own subtree.
+pub fn scope_range(
+    user: &CurrentUser,
+    area: Option<&str>,
+    field: &str,
+) -> AppResult<(String, String)> {
+    match area.map(str::trim).filter(|a| !a.is_empty()) {
+        Some(text) => Ok(scoped_code(user, text, field)?.subtree_range()),
+        None => Ok(user.area.subtree_range()),
+    }
+}
+
 #[utoipa::path(
     get, path = "/api/v1/areas", tag = "areas",
     params(AreaListParams),

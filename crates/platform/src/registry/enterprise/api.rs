@@ -5,21 +5,21 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use domain::{DivisionCode, IndustrySection, Uscc};
+use domain::{IndustrySection, Uscc};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::model::{EnterpriseInput, EnterprisePatch, EnterpriseView};
 use super::repo;
 use super::service::{self, Registered};
-use crate::api::{ApiJson, ApiQuery, ErrorBody, ListPage, encode_cursor};
+use crate::api::{ApiJson, ApiQuery, ErrorBody, ListPage};
 use crate::audit::Actor;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
 use crate::state::AppState;
 
-pub use crate::registry::person::api::cursor_of;
+pub use crate::api::id_cursor as cursor_of;
 
 #[derive(Deserialize, IntoParams, Default)]
 #[into_params(parameter_in = Query)]
@@ -40,21 +40,7 @@ pub struct EnterpriseQuery {
 
 /// Builds the repository filter from a query, inside the caller's scope.
 pub fn filter_of(user: &CurrentUser, query: &EnterpriseQuery) -> AppResult<repo::Filter> {
-    let scope = match query
-        .area
-        .as_deref()
-        .map(str::trim)
-        .filter(|a| !a.is_empty())
-    {
-        Some(text) => {
-            let area = DivisionCode::parse(text).map_err(|e| AppError::from(e).on_field("area"))?;
-            if !user.covers(&area) {
-                return Err(AppError::forbidden());
-            }
-            area.subtree_range()
-        }
-        None => user.area.subtree_range(),
-    };
+    let scope = crate::areas::api::scope_range(user, query.area.as_deref(), "area")?;
     let mut filter = repo::Filter {
         scope,
         above_size: query.above_size,
@@ -90,15 +76,17 @@ pub async fn page_of(
 ) -> AppResult<ListPage<EnterpriseView>> {
     let after = cursor_of(query.cursor.as_deref())?;
     let filter = filter_of(user, query)?;
-    let mut rows = repo::list(state.db(), &filter, after, limit + 1).await?;
-    let next_cursor = if rows.len() > limit as usize {
-        rows.truncate(limit as usize);
-        rows.last().map(|r| encode_cursor(&r.id.to_string()))
-    } else {
-        None
-    };
-    let items = rows.into_iter().map(EnterpriseView::from_row).collect();
-    Ok(ListPage { items, next_cursor })
+    let rows = repo::list(state.db(), &filter, after, limit + 1).await?;
+    let page = crate::api::page_of(rows, limit, |r| r.id.to_string());
+    let items = page
+        .items
+        .into_iter()
+        .map(EnterpriseView::from_row)
+        .collect();
+    Ok(ListPage {
+        items,
+        next_cursor: page.next_cursor,
+    })
 }
 
 #[utoipa::path(get, path = "/api/v1/enterprises", tag = "registry", params(EnterpriseQuery),

@@ -5,14 +5,13 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use domain::DivisionCode;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::model::{PersonInput, PersonPatch, PersonView};
 use super::service::{self, Registered};
 use super::{RECORD_KIND, repo};
-use crate::api::{ApiJson, ApiQuery, ErrorBody, ListPage, decode_cursor, encode_cursor};
+use crate::api::{ApiJson, ApiQuery, ErrorBody, ListPage, page_of};
 use crate::audit::Actor;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
@@ -39,21 +38,7 @@ pub struct PersonQuery {
 
 /// Builds the repository filter from a query, inside the caller's scope.
 pub fn filter_of(user: &CurrentUser, query: &PersonQuery) -> AppResult<repo::Filter> {
-    let scope = match query
-        .area
-        .as_deref()
-        .map(str::trim)
-        .filter(|a| !a.is_empty())
-    {
-        Some(text) => {
-            let area = DivisionCode::parse(text).map_err(|e| AppError::from(e).on_field("area"))?;
-            if !user.covers(&area) {
-                return Err(AppError::forbidden());
-            }
-            area.subtree_range()
-        }
-        None => user.area.subtree_range(),
-    };
+    let scope = crate::areas::api::scope_range(user, query.area.as_deref(), "area")?;
     let mut filter = repo::Filter {
         scope,
         include_merged: query.include_merged.unwrap_or(false),
@@ -86,14 +71,7 @@ pub fn filter_of(user: &CurrentUser, query: &PersonQuery) -> AppResult<repo::Fil
     Ok(filter)
 }
 
-pub fn cursor_of(cursor: Option<&str>) -> AppResult<i64> {
-    match cursor {
-        None | Some("") => Ok(0),
-        Some(c) => decode_cursor(c)?
-            .parse()
-            .map_err(|_| AppError::invalid("api.bad_cursor").on_field("cursor")),
-    }
-}
+pub use crate::api::id_cursor as cursor_of;
 
 #[utoipa::path(get, path = "/api/v1/persons", tag = "registry", params(PersonQuery),
     responses(
@@ -113,15 +91,13 @@ pub async fn list(
     .limit()?;
     let after = cursor_of(query.cursor.as_deref())?;
     let filter = filter_of(&user, &query)?;
-    let mut rows = repo::list(state.db(), &filter, after, limit + 1).await?;
-    let next_cursor = if rows.len() > limit as usize {
-        rows.truncate(limit as usize);
-        rows.last().map(|r| encode_cursor(&r.id.to_string()))
-    } else {
-        None
-    };
-    let items = service::views(state.db(), rows).await?;
-    Ok(Json(ListPage { items, next_cursor }))
+    let rows = repo::list(state.db(), &filter, after, limit + 1).await?;
+    let page = page_of(rows, limit, |r| r.id.to_string());
+    let items = service::views(state.db(), page.items).await?;
+    Ok(Json(ListPage {
+        items,
+        next_cursor: page.next_cursor,
+    }))
 }
 
 #[utoipa::path(post, path = "/api/v1/persons", tag = "registry", request_body = PersonInput,

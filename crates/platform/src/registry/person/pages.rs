@@ -12,7 +12,6 @@ use super::api::{
 };
 use super::model::{PersonInput, PersonView};
 use super::{repo, service};
-use crate::api::encode_cursor;
 use crate::audit::Actor;
 use crate::auth::CurrentUser;
 use crate::error::AppResult;
@@ -58,20 +57,16 @@ pub async fn list(
     let tr = page.tr.clone();
     let filter = filter_of(&user, &query)?;
     let limit = 50;
-    let mut rows = repo::list(
+    let rows = repo::list(
         state.db(),
         &filter,
         cursor_of(query.cursor.as_deref())?,
         limit + 1,
     )
     .await?;
-    let next = if rows.len() > limit as usize {
-        rows.truncate(limit as usize);
-        rows.last().map(|r| encode_cursor(&r.id.to_string()))
-    } else {
-        None
-    };
-    let people = service::views(state.db(), rows).await?;
+    let listed = crate::api::page_of(rows, limit, |r| r.id.to_string());
+    let next = listed.next_cursor;
+    let people = service::views(state.db(), listed.items).await?;
     let mut table = Table::new(
         "persons-table",
         tr.t("person.list_title"),
