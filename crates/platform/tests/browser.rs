@@ -130,13 +130,7 @@ async fn sign_in_through_the_login_page(width: u32, height: u32) {
         .await
         .unwrap();
     wait_for_lang(driver, "en").await;
-    let english = driver
-        .find(By::Css("main h1"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let english = text_of(driver, By::Css("main h1")).await;
     assert!(english.starts_with("Hello"), "{test}: {english}");
     assert_eq!(
         driver
@@ -157,20 +151,10 @@ async fn sign_in_through_the_login_page(width: u32, height: u32) {
         .await
         .unwrap();
     wait_for_lang(driver, "zh-CN").await;
-    assert!(
-        driver
-            .find(By::Css("main h1"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
-            .contains("您好")
-    );
+    assert!(text_of(driver, By::Css("main h1")).await.contains("您好"));
 
     // The area browser opens from the navigation.
     driver.goto(app.url("/areas")).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(100)).await;
     let rows = driver
         .find_all(By::Css(".data-table tbody tr"))
         .await
@@ -293,13 +277,8 @@ async fn the_style_page_works_at(width: u32, height: u32) {
     // A toast appears.
     click(driver, By::Css("[data-testid=toast-button]")).await;
     assert!(
-        driver
-            .find(By::Css("#toasts .toast"))
+        text_of(driver, By::Css("#toasts .toast"))
             .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
             .contains("已保存")
     );
 
@@ -384,4 +363,9 @@ async fn wait_for_lang(driver: &WebDriver, lang: &str) {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("the page never turned {lang}");
+}
+
+/// The text of the element `by` finds (waiting for it as `find` does).
+async fn text_of(driver: &WebDriver, by: By) -> String {
+    driver.find(by).await.unwrap().text().await.unwrap()
 }
