@@ -37,6 +37,7 @@ impl Module for Kernel {
         r.api(Access::Public, routes!(auth::api::sign_in));
         r.api(Access::OwnAccount, routes!(auth::api::sign_out));
         r.api(Access::OwnAccount, routes!(auth::api::me));
+        r.api(Access::SignedIn, routes!(crate::imports::api::report));
         r.api(
             Access::Module("kernel", Action::Read),
             routes!(areas::api::list),

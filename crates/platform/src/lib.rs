@@ -18,6 +18,7 @@ pub mod error;
 pub mod home;
 pub mod i18n;
 pub mod identity;
+pub mod imports;
 pub mod jobs;
 pub mod kernel;
 pub mod module;

@@ -48,6 +48,12 @@ pub trait Module: Send + Sync + 'static {
         Vec::new()
     }
 
+    /// The sheets this module imports (`crate::imports`): `tongxin import KIND FILE` finds them
+    /// here. Each also registers its `POST /api/v1/imports/{kind}` route and upload page.
+    fn importers(&self) -> Vec<&'static dyn crate::imports::SheetImport> {
+        Vec::new()
+    }
+
     /// Fills the demo district with this module's data, after the kernel's areas, units and
     /// accounts exist. Must be deterministic for a given `ctx.seed`.
     fn demo<'a>(&'a self, ctx: &'a DemoContext) -> BoxFuture<'a, anyhow::Result<()>> {

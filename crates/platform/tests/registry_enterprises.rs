@@ -2,6 +2,7 @@
 //! phone, pilot credit codes accepted with a warning, bad and duplicate codes, search by full
 //! code, keyset pages over the demo enterprises, area scope, versioned updates, and the pages.
 
+use calamine::Reader;
 use serde_json::{Value, json};
 use testkit::{Backend, TestApp, backend_tests, spawn_app};
 
@@ -13,6 +14,9 @@ backend_tests!(
     a_township_sees_only_its_own_enterprises,
     updates_need_the_current_version,
     the_pages_list_show_and_register_enterprises,
+    a_ledger_imports_valid_rows_with_an_error_report_and_again_changes_nothing,
+    all_or_nothing_stores_nothing_from_a_sheet_with_a_bad_row,
+    exports_carry_the_filters_and_mask_phones,
 );
 
 /// A valid code with its check character.
@@ -420,4 +424,264 @@ async fn the_pages_list_show_and_register_enterprises(backend: Backend) {
         .await
         .unwrap();
     assert!(nav.text().await.unwrap().contains("/registry/enterprises"));
+}
+
+/// A valid credit code numbered `n`.
+fn code(n: u32) -> String {
+    domain::Uscc::from_parts(&format!("91350100M{n:08}"))
+        .unwrap()
+        .as_str()
+        .to_string()
+}
+
+async fn upload(
+    client: &reqwest::Client,
+    app: &TestApp,
+    text: &str,
+    mode: &str,
+    area: &str,
+) -> reqwest::Response {
+    let form = reqwest::multipart::Form::new()
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(text.as_bytes().to_vec()).file_name("企业台账.csv"),
+        )
+        .text("mode", mode.to_string())
+        .text("area", area.to_string());
+    client
+        .post(app.url("/api/v1/imports/enterprises"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// A ledger as a township keeps it: a title, a unit line, aliases for the columns, a 序号
+/// column, a totals row; rows 4–5 good, 6 a truncated code, 7 the same code as row 4,
+/// 8 an unknown industry, 9 "是否规上" neither yes nor no.
+fn ledger(area: &str) -> String {
+    // Too short to be a credit code (a wrong check character alone passes as a pilot code).
+    let bad = &code(3)[..15];
+    format!(
+        "同心区复工企业台账\n填报单位：东风街道,,,,,,\n\
+         序号,单位名称,统一社会信用代码,行业,是否规上,从业人数,联系电话,区划代码\n\
+         1,顺达机械有限公司,{a},制造业,是,120,13812345678,{area}\n\
+         2,东风超市,{b},F,否,8人,,{area}\n\
+         3,错码公司,{bad},C,否,5,,{area}\n\
+         4,重复公司,{a},C,否,5,,{area}\n\
+         5,未知行业公司,{c},宇宙业,否,5,,{area}\n\
+         6,规模不明公司,{d},C,大概,5,,{area}\n\
+         合计,6户,,,,143,,\n",
+        a = code(1),
+        b = code(2),
+        c = code(4),
+        d = code(5),
+    )
+}
+
+async fn a_ledger_imports_valid_rows_with_an_error_report_and_again_changes_nothing(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let area = area_of(&app, "town01").await;
+    let client = app.signed_in("town01").await;
+    let response = upload(&client, &app, &ledger(&area), "valid-rows", "").await;
+    assert_eq!(response.status(), 200);
+    let summary: Value = response.json().await.unwrap();
+    assert_eq!(summary["rows"], 6, "{summary}");
+    assert_eq!(summary["inserted"], 2, "{summary}");
+    assert_eq!(summary["committed"], true, "{summary}");
+    let rejected: Vec<(i64, String)> = summary["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["row"].as_i64().unwrap(),
+                r["errors"][0].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rejected.iter().map(|r| r.0).collect::<Vec<_>>(),
+        vec![6, 7, 8, 9],
+        "{summary}"
+    );
+    assert!(rejected[0].1.contains("统一社会信用代码"), "{rejected:?}");
+    assert!(
+        rejected[1].1.contains("与第 4 行是同一统一社会信用代码"),
+        "{rejected:?}"
+    );
+    assert!(rejected[3].1.contains("是否规上"), "{rejected:?}");
+
+    // The stored enterprise, its phone masked.
+    let found: Value = client
+        .get(app.url(&format!("/api/v1/enterprises?q={}", code(1))))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let item = &found["items"][0];
+    assert_eq!(item["name"], "顺达机械有限公司", "{found}");
+    assert_eq!(item["above_size"], true);
+    assert_eq!(item["employees"], 120);
+    assert_eq!(item["contact_phone"], "138****5678");
+
+    // The error report: the rejected rows as they were, with the reasons; the importer's only.
+    let id = summary["id"].as_i64().unwrap();
+    let report = client
+        .get(app.url(&format!("/api/v1/imports/{id}/report")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(report.status(), 200);
+    let bytes = report.bytes().await.unwrap().to_vec();
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let name = book.sheet_names()[0].clone();
+    let sheet = book.worksheet_range(&name).unwrap();
+    let text: Vec<String> = sheet
+        .rows()
+        .map(|r| {
+            r.iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join("|")
+        })
+        .collect();
+    assert!(text.iter().any(|r| r.contains("错码公司")), "{text:?}");
+    assert!(text.iter().any(|r| r.contains("宇宙业")), "{text:?}");
+    assert!(!text.iter().any(|r| r.contains("东风超市")), "{text:?}");
+    let other = app.signed_in("town02").await;
+    let refused = other
+        .get(app.url(&format!("/api/v1/imports/{id}/report")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 404, "another user's report");
+
+    // Again: nothing new, nothing changed.
+    let again: Value = upload(&client, &app, &ledger(&area), "valid-rows", "")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again["inserted"], 0, "{again}");
+    assert_eq!(again["updated"], 0, "{again}");
+    assert_eq!(again["unchanged"], 2, "{again}");
+
+    // A changed cell updates its enterprise, and its history shows the new version.
+    let changed = ledger(&area).replace(",120,", ",150,");
+    let third: Value = upload(&client, &app, &changed, "valid-rows", "")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(third["updated"], 1, "{third}");
+    assert_eq!(third["unchanged"], 1, "{third}");
+}
+
+async fn all_or_nothing_stores_nothing_from_a_sheet_with_a_bad_row(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let area = area_of(&app, "town01").await;
+    let client = app.signed_in("town01").await;
+    let before: Value = client
+        .get(app.url("/api/v1/enterprises?limit=500"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let summary: Value = upload(&client, &app, &ledger(&area), "all-or-nothing", "")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(summary["committed"], false, "{summary}");
+    assert_eq!(summary["inserted"], 0, "{summary}");
+    assert_eq!(summary["rejected"].as_array().unwrap().len(), 4);
+    let after: Value = client
+        .get(app.url("/api/v1/enterprises?limit=500"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(before["items"], after["items"]);
+    // A bad mode is refused before anything is read.
+    let bad = upload(&client, &app, &ledger(&area), "some", "").await;
+    assert_eq!(bad.status(), 422);
+}
+
+async fn exports_carry_the_filters_and_mask_phones(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let area = area_of(&app, "town01").await;
+    let client = app.signed_in("town01").await;
+    upload(&client, &app, &ledger(&area), "valid-rows", "").await;
+    let csv = client
+        .get(app.url(&format!("/registry/enterprises/export/csv?q={}", code(1))))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), 200);
+    let text = csv.text().await.unwrap();
+    assert!(text.contains("顺达机械有限公司"), "{text}");
+    assert!(text.contains("138****5678"), "{text}");
+    assert!(!text.contains("13812345678"), "{text}");
+    assert_eq!(
+        text.lines().count(),
+        2,
+        "a header and the one match: {text}"
+    );
+
+    let xlsx = client
+        .get(app.url("/registry/enterprises/export/xlsx?above_size=true"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(xlsx.status(), 200);
+    let bytes = xlsx.bytes().await.unwrap().to_vec();
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let name = book.sheet_names()[0].clone();
+    let sheet = book.worksheet_range(&name).unwrap();
+    let cells: Vec<String> = sheet
+        .rows()
+        .flat_map(|r| r.iter().map(|c| c.to_string()))
+        .collect();
+    assert!(cells.iter().any(|c| c == "顺达机械有限公司"), "{cells:?}");
+    assert!(
+        !cells.iter().any(|c| c == "东风超市"),
+        "below size: {cells:?}"
+    );
+    assert!(
+        cells.iter().any(|c| c.contains("规上")),
+        "the filter is described: {cells:?}"
+    );
+
+    let template = client
+        .get(app.url("/registry/enterprises/template"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(template.status(), 200);
+    let page = client
+        .get(app.url("/registry/enterprises/import"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("导入企业台账"), "{page}");
+    let missing = client
+        .get(app.url("/registry/enterprises/export/pdf"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
 }

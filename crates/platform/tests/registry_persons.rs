@@ -674,7 +674,7 @@ mod exports {
             .await
             .unwrap();
         assert!(
-            done.contains("data-testid=\"import-summary\"") && done.contains("新增 1 人"),
+            done.contains("data-testid=\"import-summary\"") && done.contains("新增 1 条"),
             "{done}"
         );
     }

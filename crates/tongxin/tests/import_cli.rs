@@ -155,7 +155,7 @@ fn a_real_village_sheet_imports_its_valid_rows_and_reports_the_others() {
         "rejected rows make the exit status non-zero"
     );
     let printed = text(&out);
-    assert!(printed.contains("共 6 行：新增 4 人"), "{printed}");
+    assert!(printed.contains("共 6 行：新增 4 条"), "{printed}");
     assert!(
         printed.contains("第 6 行") && printed.contains("校验位"),
         "{printed}"
@@ -192,9 +192,41 @@ fn a_real_village_sheet_imports_its_valid_rows_and_reports_the_others() {
         grid,
     ]);
     assert!(
-        text(&again).contains("新增 0 人，更新 0 人，未变 4 人"),
+        text(&again).contains("新增 0 条，更新 0 条，未变 4 条"),
         "{}",
         text(&again)
     );
     assert_eq!(count_persons(&db), before + 4);
+}
+
+#[test]
+fn an_enterprise_ledger_imports_by_kind_and_an_unknown_kind_names_the_known_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("import.db").display());
+    assert!(
+        tongxin(&["demo", "--scale", "tiny", "--no-serve", "--db", &db])
+            .status
+            .success()
+    );
+    let code = domain::Uscc::from_parts("91350100M00009999").unwrap();
+    let csv = dir.path().join("企业.csv");
+    std::fs::write(
+        &csv,
+        format!(
+            "企业名称,统一社会信用代码,所属行业,是否规上,区划代码\n新星纺织有限公司,{},制造业,是,990102001000\n",
+            code.as_str()
+        ),
+    )
+    .unwrap();
+    let done = tongxin(&["import", "enterprises", csv.to_str().unwrap(), "--db", &db]);
+    assert!(done.status.success(), "{}", text(&done));
+    assert!(text(&done).contains("新增 1 条"), "{}", text(&done));
+
+    let unknown = tongxin(&["import", "firms", csv.to_str().unwrap(), "--db", &db]);
+    assert!(!unknown.status.success());
+    let said = text(&unknown);
+    assert!(
+        said.contains("firms") && said.contains("persons") && said.contains("enterprises"),
+        "{said}"
+    );
 }

@@ -86,7 +86,7 @@ impl Module for Registries {
         r.page(
             WRITE,
             "/registry/persons/import",
-            get(person::pages::import_form).post(person::pages::import_submit),
+            crate::imports::pages::routes(&person::import::PAGE),
         );
         r.page(READ, "/ui/pick/persons", get(person::pages::pick));
         r.api(READ, routes!(enterprise::api::list));
@@ -103,6 +103,22 @@ impl Module for Registries {
             READ,
             "/registry/enterprises/{id}",
             get(enterprise::pages::detail),
+        );
+        r.api(WRITE, routes!(enterprise::api::import));
+        r.page(
+            READ,
+            "/registry/enterprises/export/{format}",
+            get(enterprise::export::export),
+        );
+        r.page(
+            READ,
+            "/registry/enterprises/template",
+            get(enterprise::export::template),
+        );
+        r.page(
+            WRITE,
+            "/registry/enterprises/import",
+            crate::imports::pages::routes(&enterprise::import::PAGE),
         );
     }
 
@@ -123,6 +139,10 @@ impl Module for Registries {
                 on_phone_bar: false,
             },
         ]
+    }
+
+    fn importers(&self) -> Vec<&'static dyn crate::imports::SheetImport> {
+        vec![&person::import::PERSONS, &enterprise::import::ENTERPRISES]
     }
 
     fn demo<'a>(&'a self, ctx: &'a DemoContext) -> BoxFuture<'a, anyhow::Result<()>> {

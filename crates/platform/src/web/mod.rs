@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod cookies;
+pub mod download;
 pub mod errors;
 pub mod health;
 pub mod kit;

@@ -5,7 +5,19 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use platform::audit::Actor;
-use platform::registry::person::import::{self, Mode, Target};
+use platform::imports::{Mode, SheetImport, Target};
+
+/// The importer for `kind` among the modules' importers.
+fn importer(kind: &str) -> Result<&'static dyn SheetImport, Vec<&'static str>> {
+    let all: Vec<&'static dyn SheetImport> = crate::modules::all()
+        .iter()
+        .flat_map(|m| m.importers())
+        .collect();
+    all.iter()
+        .find(|i| i.kind() == kind)
+        .copied()
+        .ok_or_else(|| all.iter().map(|i| i.kind()).collect())
+}
 
 pub async fn run(
     url: &str,
@@ -15,7 +27,21 @@ pub async fn run(
     report: Option<&Path>,
     area: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
-    anyhow::ensure!(kind == "persons", "unknown kind {kind:?}: persons");
+    let catalogs = platform::i18n::Catalogs::load(&[])?;
+    let tr = super::operator_tr(&catalogs);
+    let importer = match importer(kind) {
+        Ok(importer) => importer,
+        Err(kinds) => {
+            eprintln!(
+                "{}",
+                tr.f(
+                    "import.unknown_kind",
+                    &[("kind", kind), ("kinds", &kinds.join(", "))]
+                )
+            );
+            return Ok(ExitCode::FAILURE);
+        }
+    };
     let mode = Mode::parse(mode)
         .ok_or_else(|| anyhow::anyhow!("--mode must be all-or-nothing or valid-rows"))?;
     let default_area = match area {
@@ -25,8 +51,6 @@ pub async fn run(
         ),
         None => None,
     };
-    let catalogs = platform::i18n::Catalogs::load(&[])?;
-    let tr = super::operator_tr(&catalogs);
     let table = match platform::tabular::open(path) {
         Ok(table) => table,
         Err(problem) => {
@@ -40,7 +64,9 @@ pub async fn run(
         scope: None,
         default_area,
     };
-    let outcome = match import::run(&db, &Actor::cli(), &tr, table, mode, &target, file_name).await
+    let outcome = match importer
+        .run(&db, &Actor::cli(), &tr, table, mode, &target, file_name)
+        .await
     {
         Ok(outcome) => outcome,
         Err(err) => {

@@ -160,3 +160,28 @@ pub async fn update(
         service::update(state.db(), &actor, &user, id, &patch).await?,
     ))
 }
+
+#[utoipa::path(post, path = "/api/v1/imports/enterprises", tag = "registry",
+    request_body(content_type = "multipart/form-data", content = crate::imports::api::ImportForm),
+    responses(
+        (status = 200, description = "What was stored and which rows were rejected, with reasons", body = crate::imports::Summary),
+        (status = 422, description = "The file cannot be read as an enterprise sheet, or a bad mode or area", body = ErrorBody),
+    ))]
+pub async fn import(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    actor: Actor,
+    tr: Tr,
+    form: axum::extract::Multipart,
+) -> AppResult<Json<crate::imports::Summary>> {
+    let summary = crate::imports::api::receive(
+        &state,
+        &user,
+        &actor,
+        &tr,
+        form,
+        &super::import::ENTERPRISES,
+    )
+    .await?;
+    Ok(Json(summary))
+}

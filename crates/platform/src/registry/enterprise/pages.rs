@@ -58,6 +58,28 @@ pub struct ListQuery {
     pub cursor: Option<String>,
 }
 
+impl ListQuery {
+    /// The API's query for the same filters; a bad size choice is refused.
+    pub fn to_api(&self) -> AppResult<EnterpriseQuery> {
+        let above_size = match self.above_size.trim() {
+            "" => None,
+            "true" => Some(true),
+            "false" => Some(false),
+            _ => {
+                return Err(AppError::invalid("enterprise.bad_above_size").on_field("above_size"));
+            }
+        };
+        Ok(EnterpriseQuery {
+            area: some(&self.area),
+            industry: some(&self.industry),
+            above_size,
+            q: some(&self.q),
+            limit: None,
+            cursor: self.cursor.clone(),
+        })
+    }
+}
+
 fn some(text: &str) -> Option<String> {
     Some(text.trim().to_string()).filter(|t| !t.is_empty())
 }
@@ -78,20 +100,7 @@ pub async fn list(
     Query(query): Query<ListQuery>,
 ) -> AppResult<Response> {
     let tr = page.tr.clone();
-    let above_size = match query.above_size.trim() {
-        "" => None,
-        "true" => Some(true),
-        "false" => Some(false),
-        _ => return Err(AppError::invalid("enterprise.bad_above_size").on_field("above_size")),
-    };
-    let api_query = EnterpriseQuery {
-        area: some(&query.area),
-        industry: some(&query.industry),
-        above_size,
-        q: some(&query.q),
-        limit: None,
-        cursor: query.cursor.clone(),
-    };
+    let api_query = query.to_api()?;
     let found = page_of(&state, &user, &api_query, 50).await?;
     let mut table = Table::new(
         "enterprises-table",
@@ -129,6 +138,19 @@ pub async fn list(
         ("area".into(), query.area.clone()),
     ];
     table.empty_text = tr.t("enterprise.none").to_string();
+    let filters: String = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(table.query.iter().filter(|(_, v)| !v.is_empty()))
+        .finish();
+    table.exports = vec![
+        (
+            tr.t("enterprise.export_xlsx").to_string(),
+            format!("/registry/enterprises/export/xlsx?{filters}"),
+        ),
+        (
+            tr.t("enterprise.export_csv").to_string(),
+            format!("/registry/enterprises/export/csv?{filters}"),
+        ),
+    ];
     table.filters = vec![
         Field::new("q", tr.t("enterprise.search"), FieldKind::Search)
             .value(query.q.clone())

@@ -292,23 +292,10 @@ pub async fn merge(
     ))
 }
 
-/// The multipart form of an import.
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct ImportForm {
-    /// The sheet: xlsx, xls or csv (UTF-8 or GBK).
-    #[schema(value_type = String, format = Binary)]
-    pub file: Vec<u8>,
-    /// `valid-rows` (default) or `all-or-nothing`.
-    pub mode: Option<String>,
-    /// Village or grid for rows without an area code.
-    pub area: Option<String>,
-}
-
 #[utoipa::path(post, path = "/api/v1/imports/persons", tag = "registry",
-    request_body(content_type = "multipart/form-data", content = ImportForm),
+    request_body(content_type = "multipart/form-data", content = crate::imports::api::ImportForm),
     responses(
-        (status = 200, description = "What was stored and which rows were rejected, with reasons", body = super::import::Summary),
+        (status = 200, description = "What was stored and which rows were rejected, with reasons", body = crate::imports::Summary),
         (status = 422, description = "The file cannot be read as a person sheet, or a bad mode or area", body = ErrorBody),
     ))]
 pub async fn import(
@@ -317,9 +304,9 @@ pub async fn import(
     actor: Actor,
     tr: crate::i18n::Tr,
     form: axum::extract::Multipart,
-) -> AppResult<Json<super::import::Summary>> {
-    let upload = super::import::Upload::read(form).await?;
-    Ok(Json(
-        upload.import(state.db(), &actor, &tr, &user).await?.summary,
-    ))
+) -> AppResult<Json<crate::imports::Summary>> {
+    let summary =
+        crate::imports::api::receive(&state, &user, &actor, &tr, form, &super::import::PERSONS)
+            .await?;
+    Ok(Json(summary))
 }

@@ -1,10 +1,8 @@
 //! Exports of the person list, with the list's filters, masked: `.xlsx` (streamed through a
 //! temporary file, sheets split at 1,048,576 rows) and `.csv`; and the blank import template.
 
-use axum::body::Body;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
 use super::api::{PersonQuery, filter_of};
 use super::{import, repo, service};
@@ -12,24 +10,10 @@ use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
 use crate::state::AppState;
-use crate::tabular::{Cell, CsvExport, XlsxExport, describe_filter, write_template};
+use crate::tabular::{Cell, describe_filter, write_template};
+use crate::web::download::{ExportSink, XLSX, attachment};
 
 const PAGE: u32 = 2000;
-
-fn attachment(name: &str, content_type: &'static str, body: Body) -> Response {
-    let encoded: String = url::form_urlencoded::byte_serialize(name.as_bytes()).collect();
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename*=UTF-8''{encoded}"),
-            ),
-        ],
-        body,
-    )
-        .into_response()
-}
 
 /// `GET /registry/persons/export/{xlsx|csv}?q=&tag=&area=`
 pub async fn export(
@@ -65,62 +49,27 @@ pub async fn export(
             (tr.t("person.search"), query.q.as_deref().unwrap_or("")),
         ],
     );
-    let problem = |p: crate::tabular::Problem| AppError::internal(p);
     let title = tr.t("person.list_title").to_string();
+    let mut sink = ExportSink::new(&format, &title, &described, &headers)?;
     let mut after = 0;
-    match format.as_str() {
-        "xlsx" => {
-            let file = tempfile::NamedTempFile::new().map_err(AppError::internal)?;
-            let mut out =
-                XlsxExport::create(file.path(), &title, &described, &headers).map_err(problem)?;
-            loop {
-                let rows = repo::list(state.db(), &filter, after, PAGE).await?;
-                let Some(last) = rows.last().map(|r| r.id) else {
-                    break;
-                };
-                for p in service::views(state.db(), rows).await? {
-                    push(&tr, &p, |cells| out.push_row(cells)).map_err(problem)?;
-                }
-                after = last;
-            }
-            out.finish().map_err(problem)?;
-            let bytes = tokio::fs::read(file.path())
-                .await
-                .map_err(AppError::internal)?;
-            Ok(attachment(
-                &format!("{title}.xlsx"),
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                Body::from(bytes),
-            ))
+    loop {
+        let rows = repo::list(state.db(), &filter, after, PAGE).await?;
+        let Some(last) = rows.last().map(|r| r.id) else {
+            break;
+        };
+        for p in service::views(state.db(), rows).await? {
+            push(&tr, &p, |cells| sink.push(cells))?;
         }
-        "csv" => {
-            let mut out = CsvExport::new(Vec::new(), &headers).map_err(problem)?;
-            loop {
-                let rows = repo::list(state.db(), &filter, after, PAGE).await?;
-                let Some(last) = rows.last().map(|r| r.id) else {
-                    break;
-                };
-                for p in service::views(state.db(), rows).await? {
-                    push(&tr, &p, |cells| out.push_row(cells)).map_err(problem)?;
-                }
-                after = last;
-            }
-            let bytes = out.finish().map_err(problem)?;
-            Ok(attachment(
-                &format!("{title}.csv"),
-                "text/csv; charset=utf-8",
-                Body::from(bytes),
-            ))
-        }
-        _ => Err(AppError::not_found()),
+        after = last;
     }
+    sink.finish().await
 }
 
 fn push(
     tr: &Tr,
     p: &super::model::PersonView,
-    mut write: impl FnMut(&[Cell<'_>]) -> Result<(), crate::tabular::Problem>,
-) -> Result<(), crate::tabular::Problem> {
+    mut write: impl FnMut(&[Cell<'_>]) -> AppResult<()>,
+) -> AppResult<()> {
     let doc_type = tr.t(&format!("doc_type.{}", p.doc_type)).to_string();
     let sex = p
         .sex
@@ -150,9 +99,5 @@ fn push(
 pub async fn template(tr: Tr) -> AppResult<Response> {
     let title = tr.t("person.template_title").to_string();
     let bytes = write_template(&tr, &import::SPEC, &title).map_err(AppError::internal)?;
-    Ok(attachment(
-        &format!("{title}.xlsx"),
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        Body::from(bytes),
-    ))
+    Ok(attachment(&format!("{title}.xlsx"), XLSX, bytes))
 }
