@@ -55,7 +55,7 @@ const VENUES: &[&str] = &[
 ];
 const SCHOOLS: &[&str] = &["小学", "中学", "幼儿园"];
 const CARE_HOMES: &[&str] = &["敬老院", "日间照料中心", "颐养院"];
-const CLINICS: &[&str] = &["卫生室", "社区卫生服务站", "卫生院"];
+const CLINICS: &[&str] = &["卫生室", "卫生服务站", "卫生院"];
 const PHASES: &[&str] = &["一期", "二期", "三期"];
 const OTHERS: &[&str] = &["公交站", "停车场", "垃圾中转站"];
 const ROADS: &[&str] = &["人民路", "建设路", "解放路", "中山路", "新华路", "工业路"];
