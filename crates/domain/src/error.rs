@@ -62,6 +62,9 @@ pub mod keys {
     pub const INDUSTRY_EMPTY: &str = "invalid.industry.empty";
     pub const INDUSTRY_UNKNOWN: &str = "invalid.industry.unknown";
 
+    pub const PLACE_KIND_EMPTY: &str = "invalid.place_kind.empty";
+    pub const PLACE_KIND_UNKNOWN: &str = "invalid.place_kind.unknown";
+
     /// Not an error: an accepted value that deserves a second look.
     pub const WARNING_USCC_CHECKSUM: &str = "warning.uscc.checksum";
 }
@@ -114,6 +117,8 @@ const ALL_ERROR_KEYS: &[&str] = &[
     MONEY_UNIT_UNKNOWN,
     INDUSTRY_EMPTY,
     INDUSTRY_UNKNOWN,
+    PLACE_KIND_EMPTY,
+    PLACE_KIND_UNKNOWN,
 ];
 
 const ALL_WARNING_KEYS: &[&str] = &[WARNING_USCC_CHECKSUM];

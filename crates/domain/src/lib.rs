@@ -5,7 +5,8 @@
 //! - People: `id_number` (resident ID), `document` (other ID documents),
 //!   `phone`, `sex`, `mask` (display masking of personal data).
 //! - Organisations: `uscc` (credit codes), `industry` (GB/T 4754 sections).
-//! - Places: `division` (division codes and grids), `area_level`.
+//! - Places: `division` (division codes and grids), `area_level`, `place_kind`
+//!   (kinds of registered places).
 //! - Time and money: `calendar` (official working days), `dates`, `money`.
 
 pub mod area_level;
@@ -20,6 +21,7 @@ pub mod industry;
 pub mod mask;
 pub mod money;
 pub mod phone;
+pub mod place_kind;
 mod serde_str;
 pub mod sex;
 pub mod uscc;
@@ -37,5 +39,6 @@ pub use industry::IndustrySection;
 pub use mask::{mask_address, mask_name};
 pub use money::{MoneyUnit, format_auto, format_wan, format_yi, parse_amount};
 pub use phone::Phone;
+pub use place_kind::PlaceKind;
 pub use sex::Sex;
 pub use uscc::{Uscc, UsccWarning};

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use super::*;
 use crate::{
     AreaLevel, DivisionCode, Document, DocumentType, IdNumber, IndustrySection, MoneyUnit, Phone,
-    Sex, Uscc, WorkCalendar, parse_amount, parse_date_lenient, parse_datetime_lenient,
+    PlaceKind, Sex, Uscc, WorkCalendar, parse_amount, parse_date_lenient, parse_datetime_lenient,
 };
 
 fn err<T>(result: Result<T, Invalid>) -> &'static str {
@@ -71,6 +71,8 @@ fn keys_from_bad_inputs() -> Vec<&'static str> {
         err(MoneyUnit::parse("美元")),
         err(IndustrySection::parse("")),
         err(IndustrySection::parse("Z")),
+        err(PlaceKind::parse("")),
+        err(PlaceKind::parse("城堡")),
     ]
 }
 

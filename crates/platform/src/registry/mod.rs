@@ -1,13 +1,15 @@
 //! The shared registries that every module references and prefills from — collect once, use
-//! everywhere. People first (`person`); households, enterprises and places follow the same shape:
+//! everywhere. People first (`person`); enterprises, places and households follow the same shape:
 //! a repository owning the SQL, a service that validates, writes and audits in one transaction,
 //! the API, the pages, and the demo generator.
 
 pub mod enterprise;
+pub mod history;
 pub mod person;
+pub mod place;
 pub mod tags;
 
-use axum::routing::get;
+use axum::routing::{get, post};
 use futures::future::BoxFuture;
 use utoipa_axum::routes;
 
@@ -120,6 +122,26 @@ impl Module for Registries {
             "/registry/enterprises/import",
             crate::imports::pages::routes(&enterprise::import::PAGE),
         );
+        r.api(READ, routes!(enterprise::api::history));
+        r.page(READ, "/ui/pick/enterprises", get(enterprise::pages::pick));
+        r.api(READ, routes!(place::api::list));
+        r.api(WRITE, routes!(place::api::create));
+        r.api(READ, routes!(place::api::get));
+        r.api(WRITE, routes!(place::api::update));
+        r.api(READ, routes!(place::api::history));
+        r.page(READ, "/registry/places", get(place::pages::list));
+        r.page(
+            WRITE,
+            "/registry/places/new",
+            get(place::pages::new_form).post(place::pages::create),
+        );
+        r.page(READ, "/registry/places/{id}", get(place::pages::detail));
+        r.page(
+            WRITE,
+            "/registry/places/{id}/edit",
+            post(place::pages::edit),
+        );
+        r.page(READ, "/ui/pick/places", get(place::pages::pick));
     }
 
     fn nav(&self) -> Vec<NavItem> {
@@ -138,6 +160,13 @@ impl Module for Registries {
                 order: 210,
                 on_phone_bar: false,
             },
+            NavItem {
+                label_key: "nav.places",
+                href: "/registry/places",
+                roles: NAV_ROLES,
+                order: 220,
+                on_phone_bar: false,
+            },
         ]
     }
 
@@ -148,7 +177,33 @@ impl Module for Registries {
     fn demo<'a>(&'a self, ctx: &'a DemoContext) -> BoxFuture<'a, anyhow::Result<()>> {
         Box::pin(async move {
             person::demo::generate(ctx).await?;
-            enterprise::demo::generate(ctx).await
+            enterprise::demo::generate(ctx).await?;
+            place::demo::generate(ctx).await
         })
+    }
+}
+
+/// A `LIKE … ESCAPE '\'` pattern matching `text` anywhere, ASCII letters lowered: compare it with
+/// `LOWER(column)`, the same on SQLite and PostgreSQL.
+pub fn contains_pattern(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.trim().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c.to_ascii_lowercase());
+    }
+    pattern.push('%');
+    pattern
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn contains_patterns_escape_wildcards() {
+        assert_eq!(super::contains_pattern(" 幸福 "), "%幸福%");
+        assert_eq!(super::contains_pattern("A_1%"), "%a\\_1\\%%");
+        assert_eq!(super::contains_pattern("a\\b"), "%a\\\\b%");
     }
 }

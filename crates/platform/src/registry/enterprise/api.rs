@@ -17,6 +17,7 @@ use crate::audit::Actor;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
+use crate::registry::history::HistoryEntry;
 use crate::state::AppState;
 
 pub use crate::api::id_cursor as cursor_of;
@@ -184,4 +185,21 @@ pub async fn import(
     )
     .await?;
     Ok(Json(summary))
+}
+
+#[utoipa::path(get, path = "/api/v1/enterprises/{id}/history", tag = "registry",
+    params(("id" = i64, Path, description = "Enterprise id")),
+    responses(
+        (status = 200, description = "Every change, newest first", body = Vec<HistoryEntry>),
+        (status = 404, description = "No such enterprise in the caller's area", body = ErrorBody),
+    ))]
+pub async fn history(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Vec<HistoryEntry>>> {
+    service::get_scoped(state.db(), &user, id).await?;
+    Ok(Json(
+        crate::registry::history::entries(state.db(), super::RECORD_KIND, id).await?,
+    ))
 }

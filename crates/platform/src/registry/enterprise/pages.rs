@@ -192,7 +192,7 @@ struct DetailPage {
     enterprise: EnterpriseView,
     /// Above or below designated size.
     badge: Badge,
-    history: Vec<crate::registry::person::api::HistoryEntry>,
+    history: Vec<crate::registry::history::HistoryEntry>,
 }
 
 /// `GET /registry/enterprises/{id}`
@@ -209,7 +209,7 @@ pub async fn detail(
         &domain::DivisionCode::parse(&enterprise.area_code).map_err(AppError::internal)?,
     )
     .await?;
-    let history = history_of(&state, id).await?;
+    let history = crate::registry::history::entries(state.db(), super::RECORD_KIND, id).await?;
     let badge = size_badge(&page.tr, enterprise.above_size);
     let page = page.titled_text(enterprise.name.clone()).with_area_crumbs(
         &path,
@@ -224,31 +224,6 @@ pub async fn detail(
         badge,
         history,
     })
-}
-
-async fn history_of(
-    state: &AppState,
-    id: i64,
-) -> AppResult<Vec<crate::registry::person::api::HistoryEntry>> {
-    let filter = crate::audit::repo::Filter {
-        record_kind: Some(super::RECORD_KIND.to_string()),
-        record_id: Some(id.to_string()),
-        scope: (String::new(), "~".to_string()),
-        ..Default::default()
-    };
-    let entries = crate::audit::repo::list(state.db(), &filter, None, 200).await?;
-    Ok(entries
-        .into_iter()
-        .map(|e| crate::registry::person::api::HistoryEntry {
-            seq: e.seq,
-            at: e.at,
-            actor: e.actor_name,
-            action: e.action,
-            reason: e.reason,
-            before: e.before_json,
-            after: e.after_json,
-        })
-        .collect())
 }
 
 #[derive(Template)]
@@ -405,4 +380,51 @@ pub async fn create(
         }
         Err(err) => Err(err),
     }
+}
+
+/// `GET /ui/pick/enterprises?field=NAME&NAME=TEXT`: enterprises of the caller's area whose name
+/// contains the text, or the one with that full credit code, as picker options.
+pub async fn pick(
+    State(state): State<AppState>,
+    page: Page,
+    user: CurrentUser,
+    Query(field): Query<crate::web::ui::FieldQuery>,
+    Query(all): Query<std::collections::HashMap<String, String>>,
+) -> AppResult<Html<String>> {
+    let text = all
+        .get(&field.field)
+        .map(|v| v.trim().to_string())
+        .unwrap_or_default();
+    if text.is_empty() {
+        return Ok(Html(String::new()));
+    }
+    let mut filter = super::api::filter_of(
+        &user,
+        &EnterpriseQuery {
+            q: Some(text.clone()),
+            ..Default::default()
+        },
+    )?;
+    if filter.name_prefix.take().is_some() {
+        filter.name_contains = Some(text);
+    }
+    let rows = super::repo::list(state.db(), &filter, 0, 20).await?;
+    if rows.is_empty() {
+        return Ok(Html(format!(
+            "<p class=\"picker-empty\">{}</p>",
+            crate::web::escape_html(page.t("enterprise.none"))
+        )));
+    }
+    Ok(Html(
+        rows.into_iter()
+            .map(|e| {
+                format!(
+                    "<button type=\"button\" class=\"pick-option\" role=\"option\" data-pick-value=\"{id}\" data-pick-label=\"{name}\">{name} <code>{uscc}</code></button>",
+                    id = e.id,
+                    name = crate::web::escape_html(&e.name),
+                    uscc = crate::web::escape_html(&e.uscc),
+                )
+            })
+            .collect(),
+    ))
 }

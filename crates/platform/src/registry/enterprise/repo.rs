@@ -35,6 +35,8 @@ pub struct Filter {
     pub uscc: Option<String>,
     /// Names starting with this.
     pub name_prefix: Option<String>,
+    /// Names containing this anywhere (the picker: a part of the name is what people remember).
+    pub name_contains: Option<String>,
 }
 
 /// Enterprises matching `filter` with `id > after`, by id.
@@ -50,7 +52,8 @@ pub async fn list(
          AND ($5 = 0 OR ($5 = 1 AND e.above_size = TRUE) OR ($5 = 2 AND e.above_size = FALSE)) \
          AND ($6 = '' OR e.uscc = $6) \
          AND ($7 = '' OR (e.name >= $7 AND e.name < $8)) \
-         ORDER BY e.id LIMIT $9"
+         AND ($9 = '' OR LOWER(e.name) LIKE $9 ESCAPE '\\') \
+         ORDER BY e.id LIMIT $10"
     );
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     let prefix = text(&filter.name_prefix);
@@ -74,6 +77,13 @@ pub async fn list(
         .bind(text(&filter.uscc))
         .bind(&prefix)
         .bind(&prefix_end)
+        .bind(
+            filter
+                .name_contains
+                .as_deref()
+                .map(crate::registry::contains_pattern)
+                .unwrap_or_default(),
+        )
         .bind(i64::from(limit))
         .fetch_all(pool)
         .await)

@@ -214,19 +214,7 @@ pub async fn reveal(
     ))
 }
 
-/// One change of a person, from the audit log.
-#[derive(Serialize, ToSchema)]
-pub struct HistoryEntry {
-    pub seq: i64,
-    pub at: chrono::DateTime<chrono::Utc>,
-    pub actor: String,
-    /// `registry.person.create`, `.update`, `.merge`, `pii.reveal`.
-    pub action: String,
-    pub reason: Option<String>,
-    /// The record before and after (personal fields masked), as JSON text.
-    pub before: Option<String>,
-    pub after: Option<String>,
-}
+pub use crate::registry::history::HistoryEntry;
 
 #[utoipa::path(get, path = "/api/v1/persons/{id}/history", tag = "registry",
     params(("id" = i64, Path, description = "Person id")),
@@ -240,29 +228,9 @@ pub async fn history(
     Path(id): Path<i64>,
 ) -> AppResult<Json<Vec<HistoryEntry>>> {
     service::get_scoped(state.db(), &user, id).await?;
-    Ok(Json(history_of(&state, id).await?))
-}
-
-pub async fn history_of(state: &AppState, id: i64) -> AppResult<Vec<HistoryEntry>> {
-    let filter = crate::audit::repo::Filter {
-        record_kind: Some(RECORD_KIND.to_string()),
-        record_id: Some(id.to_string()),
-        scope: (String::new(), "~".to_string()),
-        ..Default::default()
-    };
-    let entries = crate::audit::repo::list(state.db(), &filter, None, 200).await?;
-    Ok(entries
-        .into_iter()
-        .map(|e| HistoryEntry {
-            seq: e.seq,
-            at: e.at,
-            actor: e.actor_name,
-            action: e.action,
-            reason: e.reason,
-            before: e.before_json,
-            after: e.after_json,
-        })
-        .collect())
+    Ok(Json(
+        crate::registry::history::entries(state.db(), RECORD_KIND, id).await?,
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]

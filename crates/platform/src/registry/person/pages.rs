@@ -7,9 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::api::{
-    HistoryEntry, PersonQuery, RevealedValue, cursor_of, filter_of, history_of, reveal_field,
-};
+use super::api::{HistoryEntry, PersonQuery, RevealedValue, cursor_of, filter_of, reveal_field};
 use super::model::{PersonInput, PersonView};
 use super::{repo, service};
 use crate::audit::Actor;
@@ -182,7 +180,7 @@ async fn detail_page(
             .map_err(crate::error::AppError::internal)?,
     )
     .await?;
-    let history = history_of(state, id).await?;
+    let history = history_of(state.db(), id).await?;
     let sex = sex_label(&page, person.sex.as_deref());
     let doc_type = page.t(&format!("doc_type.{}", person.doc_type)).to_string();
     let tags = person
@@ -247,7 +245,7 @@ pub async fn reveal(
     match reveal_field(&state, &actor, &user, id, &form.field, &form.reason).await {
         Ok(value) => {
             view.revealed = Some(value);
-            view.history = history_of(&state, id).await?;
+            view.history = history_of(state.db(), id).await?;
             Ok(render(&view)?.into_response())
         }
         Err(err)
@@ -446,4 +444,8 @@ pub async fn pick(
             })
             .collect(),
     ))
+}
+
+async fn history_of(db: &crate::db::Db, id: i64) -> AppResult<Vec<HistoryEntry>> {
+    crate::registry::history::entries(db, super::RECORD_KIND, id).await
 }
