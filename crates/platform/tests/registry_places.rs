@@ -15,6 +15,7 @@ backend_tests!(
     a_caller_without_write_cannot_register,
     pickers_answer_places_and_enterprises_by_part_of_the_name,
     the_pages_list_show_register_and_edit_places,
+    a_place_ledger_imports_by_area_kind_and_name_and_exports_with_its_filters,
 );
 
 async fn area_of(app: &TestApp, user: &str) -> String {
@@ -596,4 +597,82 @@ async fn the_pages_list_show_register_and_edit_places(backend: Backend) {
         .await
         .unwrap();
     assert!(nav.text().await.unwrap().contains("/registry/places"));
+}
+
+async fn upload(client: &reqwest::Client, app: &TestApp, text: &str) -> Value {
+    let form = reqwest::multipart::Form::new()
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(text.as_bytes().to_vec()).file_name("场所.csv"),
+        )
+        .text("mode", "valid-rows");
+    let response = client
+        .post(app.url("/api/v1/imports/places"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
+async fn a_place_ledger_imports_by_area_kind_and_name_and_exports_with_its_filters(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let area = area_of(&app, "town01").await;
+    let client = app.signed_in("town01").await;
+    let sheet = format!(
+        "序号,名称,类型,地址,床位数,纬度,经度,区划代码\n\
+         1,东风一号卡口,卡口,国道316线,,26.1,119.3,{area}\n\
+         2,东风隔离酒店,集中隔离点,东风路8号,120间,,,{area}\n\
+         3,东风隔离酒店,集中隔离点,东风路8号,120,,,{area}\n\
+         4,无名场所,太空站,,,,,{area}\n\
+         5,半个坐标,学校,,,26.1,,{area}\n"
+    );
+    let summary = upload(&client, &app, &sheet).await;
+    assert_eq!(summary["inserted"], 2, "{summary}");
+    let rejected: Vec<i64> = summary["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["row"].as_i64().unwrap())
+        .collect();
+    assert_eq!(rejected, vec![4, 5, 6], "{summary}");
+    assert!(
+        summary["rejected"][0]["errors"][0]
+            .as_str()
+            .unwrap()
+            .contains("同一场所"),
+        "{summary}"
+    );
+    let found = get_json(&client, &app, "/api/v1/places?q=隔离酒店").await;
+    assert_eq!(found["items"][0]["kind"], "quarantine_site", "{found}");
+    assert_eq!(found["items"][0]["capacity"], 120, "{found}");
+
+    let again = upload(&client, &app, &sheet).await;
+    assert_eq!(again["inserted"], 0, "{again}");
+    assert_eq!(again["unchanged"], 2, "{again}");
+    let moved = upload(&client, &app, &sheet.replace("国道316线", "国道316线K12")).await;
+    assert_eq!(moved["updated"], 1, "{moved}");
+
+    let csv = client
+        .get(app.url("/registry/places/export/csv?kind=checkpoint&q=东风"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        csv.contains("东风一号卡口") && csv.contains("国道316线K12"),
+        "{csv}"
+    );
+    assert!(!csv.contains("东风隔离酒店"), "{csv}");
+    let template = client
+        .get(app.url("/registry/places/template"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(template.status(), 200);
 }

@@ -10,6 +10,7 @@
 //! `POST /api/v1/imports/{kind}`, the page and the command line's KIND.
 
 pub mod api;
+pub mod cells;
 pub mod pages;
 pub mod record;
 mod upload;

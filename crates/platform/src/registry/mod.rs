@@ -142,6 +142,22 @@ impl Module for Registries {
             post(place::pages::edit),
         );
         r.page(READ, "/ui/pick/places", get(place::pages::pick));
+        r.api(WRITE, routes!(place::api::import));
+        r.page(
+            READ,
+            "/registry/places/export/{format}",
+            get(place::export::export),
+        );
+        r.page(
+            READ,
+            "/registry/places/template",
+            get(place::export::template),
+        );
+        r.page(
+            WRITE,
+            "/registry/places/import",
+            crate::imports::pages::routes(&place::import::PAGE),
+        );
     }
 
     fn nav(&self) -> Vec<NavItem> {
@@ -171,7 +187,11 @@ impl Module for Registries {
     }
 
     fn importers(&self) -> Vec<&'static dyn crate::imports::SheetImport> {
-        vec![&person::import::PERSONS, &enterprise::import::ENTERPRISES]
+        vec![
+            &person::import::PERSONS,
+            &enterprise::import::ENTERPRISES,
+            &place::import::PLACES,
+        ]
     }
 
     fn demo<'a>(&'a self, ctx: &'a DemoContext) -> BoxFuture<'a, anyhow::Result<()>> {

@@ -10,6 +10,7 @@ use super::RECORD_KIND;
 use super::model::{EnterpriseInput, ValidEnterprise};
 use crate::db::Tx;
 use crate::error::{AppError, AppResult};
+use crate::imports::cells::{count, yes_no};
 use crate::imports::pages::ImportPage;
 use crate::imports::{CheckContext, Checked, Importer, Stored, cell_problem, problem_at};
 use crate::tabular::{CellProblem, FieldSpec, Problem, Record, Spec};
@@ -62,29 +63,6 @@ pub static PAGE: ImportPage = ImportPage {
     list: "/registry/enterprises",
     list_key: "nav.enterprises",
 };
-
-/// 是 / 否 as ledgers write them; `规上` / `规下` too. Empty is "no".
-fn yes_no(text: &str) -> Option<bool> {
-    match text.trim() {
-        "" | "否" | "规下" | "规模以下" | "N" | "n" | "no" | "No" | "false" | "0" | "×" => {
-            Some(false)
-        }
-        "是" | "规上" | "规模以上" | "Y" | "y" | "yes" | "Yes" | "true" | "1" | "√" | "✓" => {
-            Some(true)
-        }
-        _ => None,
-    }
-}
-
-/// A count as sheets write it: `120`, `120.0`, `120人`.
-fn count(text: &str) -> Result<Option<i32>, ()> {
-    let text = text.trim().trim_end_matches('人').trim();
-    if text.is_empty() {
-        return Ok(None);
-    }
-    let text = text.strip_suffix(".0").unwrap_or(text);
-    text.parse::<i32>().map(Some).map_err(|_| ())
-}
 
 impl Importer for EnterpriseImporter {
     type Item = ValidEnterprise;

@@ -155,3 +155,22 @@ pub async fn history(
         crate::registry::history::entries(state.db(), RECORD_KIND, id).await?,
     ))
 }
+
+#[utoipa::path(post, path = "/api/v1/imports/places", tag = "registry",
+    request_body(content_type = "multipart/form-data", content = crate::imports::api::ImportForm),
+    responses(
+        (status = 200, description = "What was stored and which rows were rejected, with reasons", body = crate::imports::Summary),
+        (status = 422, description = "The file cannot be read as a place sheet, or a bad mode or area", body = ErrorBody),
+    ))]
+pub async fn import(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    actor: Actor,
+    tr: crate::i18n::Tr,
+    form: axum::extract::Multipart,
+) -> AppResult<Json<crate::imports::Summary>> {
+    let summary =
+        crate::imports::api::receive(&state, &user, &actor, &tr, form, &super::import::PLACES)
+            .await?;
+    Ok(Json(summary))
+}

@@ -61,6 +61,19 @@ pub struct ListQuery {
     pub cursor: Option<String>,
 }
 
+impl ListQuery {
+    /// The API's query for the same filters.
+    pub fn to_api(&self) -> PlaceQuery {
+        PlaceQuery {
+            area: some(&self.area),
+            kind: some(&self.kind),
+            q: some(&self.q),
+            limit: None,
+            cursor: self.cursor.clone(),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "registry/places.html")]
 struct ListPage {
@@ -77,13 +90,7 @@ pub async fn list(
     Query(query): Query<ListQuery>,
 ) -> AppResult<Response> {
     let tr = page.tr.clone();
-    let api_query = PlaceQuery {
-        area: some(&query.area),
-        kind: some(&query.kind),
-        q: some(&query.q),
-        limit: None,
-        cursor: query.cursor.clone(),
-    };
+    let api_query = query.to_api();
     let found = page_of(&state, &user, &api_query, 50).await?;
     let mut table =
         Table::new("places-table", tr.t("place.list_title"), "/registry/places").labels(&tr);
@@ -114,6 +121,19 @@ pub async fn list(
         ("area".into(), query.area.clone()),
     ];
     table.empty_text = tr.t("place.none").to_string();
+    let filters: String = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(table.query.iter().filter(|(_, v)| !v.is_empty()))
+        .finish();
+    table.exports = vec![
+        (
+            tr.t("place.export_xlsx").to_string(),
+            format!("/registry/places/export/xlsx?{filters}"),
+        ),
+        (
+            tr.t("place.export_csv").to_string(),
+            format!("/registry/places/export/csv?{filters}"),
+        ),
+    ];
     table.filters = vec![
         Field::new("q", tr.t("place.search"), FieldKind::Search)
             .value(query.q.clone())
