@@ -1,9 +1,13 @@
 //! The official work calendar: which days are working days under the State
 //! Council's annual holiday notice (国务院办公厅关于部分节假日安排的通知).
 //!
-//! Deadlines for citizen requests are counted in working days, so a date in
-//! a year whose notice is not loaded is an error, never a weekday guess: the
-//! notice for next year is published in late autumn and moves weekends.
+//! Deadlines for citizen requests are counted in working days, and the
+//! notice for next year is published in late autumn and moves weekends. So
+//! the strict methods (`is_working_day`, `add_working_days`, …) answer an
+//! error for a date in a year whose notice is not loaded, and the `_assumed`
+//! methods (used by `deadline` and the API) count Monday to Friday there and
+//! return `Reckoned { covered: false, .. }` so callers can warn. New years
+//! come from a file in the shipped format: `official().extended_with(json)`.
 
 use std::{
     collections::{BTreeMap, BTreeSet},
