@@ -1,9 +1,13 @@
 //! The official work calendar: which days are working days under the State
 //! Council's annual holiday notice (国务院办公厅关于部分节假日安排的通知).
 //!
-//! Deadlines for citizen requests are counted in working days, so a date in
-//! a year whose notice is not loaded is an error, never a weekday guess: the
-//! notice for next year is published in late autumn and moves weekends.
+//! Deadlines for citizen requests are counted in working days, and the
+//! notice for next year is published in late autumn and moves weekends. So
+//! the strict methods (`is_working_day`, `add_working_days`, …) answer an
+//! error for a date in a year whose notice is not loaded, and the `_assumed`
+//! methods (used by `deadline` and the API) count Monday to Friday there and
+//! return `Reckoned { covered: false, .. }` so callers can warn. New years
+//! come from a file in the shipped format: `official().extended_with(json)`.
 
 use std::{
     collections::{BTreeMap, BTreeSet},
@@ -90,6 +94,23 @@ impl WorkCalendar {
         self.years.extend(other.years);
     }
 
+    /// This calendar with the years of a file in the format of `from_json`
+    /// added; a year the file holds replaces this calendar's version of it
+    /// (a new year's notice, or a revised one).
+    pub fn extended_with(mut self, json: &str) -> Result<WorkCalendar, Invalid> {
+        self.merge(WorkCalendar::from_json(json)?);
+        Ok(self)
+    }
+
+    /// Days off and make-up working days listed for `year`; `None` for a
+    /// year not covered.
+    pub fn year_counts(&self, year: i32) -> Option<YearCounts> {
+        self.years.get(&year).map(|y| YearCounts {
+            holidays: y.holidays.len(),
+            workdays: y.workdays.len(),
+        })
+    }
+
     pub fn years(&self) -> impl Iterator<Item = i32> + '_ {
         self.years.keys().copied()
     }
@@ -109,6 +130,52 @@ impl WorkCalendar {
         } else {
             !is_weekend(date)
         })
+    }
+
+    /// Whether `date` is a working day, assuming Monday to Friday in a year
+    /// the calendar does not cover. The flag says whether the answer comes
+    /// from a notice; callers warn when it does not.
+    pub fn is_working_day_assumed(&self, date: NaiveDate) -> Reckoned<bool> {
+        match self.is_working_day(date) {
+            Ok(working) => Reckoned::covered(working),
+            Err(_) => Reckoned {
+                value: !is_weekend(date),
+                covered: false,
+            },
+        }
+    }
+
+    /// `days` working days from `from`, forwards or, for a negative number,
+    /// backwards: the `days`-th working day strictly after (before) `from`;
+    /// for 0, `from` if it is a working day, otherwise the next one. Outside
+    /// the covered years weekdays count as working days and the answer is
+    /// flagged not covered (see `is_working_day_assumed`).
+    pub fn add_working_days_assumed(&self, from: NaiveDate, days: i64) -> Reckoned<NaiveDate> {
+        let mut covered = true;
+        let mut working = |date: NaiveDate| {
+            let answer = self.is_working_day_assumed(date);
+            covered &= answer.covered;
+            answer.value
+        };
+        let mut date = from;
+        if days == 0 {
+            while !working(date) {
+                date = step(date, 1);
+            }
+        } else {
+            let direction = days.signum();
+            let mut remaining = days.unsigned_abs();
+            while remaining > 0 {
+                date = step(date, direction);
+                if working(date) {
+                    remaining -= 1;
+                }
+            }
+        }
+        Reckoned {
+            value: date,
+            covered,
+        }
     }
 
     /// The holiday's name (春节, 国庆节, …) for a day off under a notice;
@@ -155,6 +222,33 @@ impl WorkCalendar {
     }
 }
 
+/// How many entries a year's notice has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct YearCounts {
+    /// Days off, weekend days inside a holiday block included.
+    pub holidays: usize,
+    /// Weekend days declared working days (调休).
+    pub workdays: usize,
+}
+
+/// A value computed with the calendar, and whether every day it depended on
+/// lies in a covered year. `covered == false` means weekends-only was assumed
+/// for some day: the value may change when that year's notice is loaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reckoned<T> {
+    pub value: T,
+    pub covered: bool,
+}
+
+impl<T> Reckoned<T> {
+    pub fn covered(value: T) -> Self {
+        Reckoned {
+            value,
+            covered: true,
+        }
+    }
+}
+
 impl Year {
     fn from_json(year: i32, json: YearJson) -> Result<Year, Invalid> {
         let mut parsed = Year::default();
@@ -186,6 +280,17 @@ fn entry_date(year: i32, text: &str) -> Result<NaiveDate, Invalid> {
 
 fn is_weekend(date: NaiveDate) -> bool {
     matches!(date.weekday(), Weekday::Sat | Weekday::Sun)
+}
+
+/// One day forwards (`direction` 1) or backwards (-1). Dates stay far from
+/// chrono's limits (±262,000 years) in any use of a work calendar.
+fn step(date: NaiveDate, direction: i64) -> NaiveDate {
+    let next = if direction < 0 {
+        date.pred_opt()
+    } else {
+        date.succ_opt()
+    };
+    next.expect("a date within chrono's range")
 }
 
 fn next_day(date: NaiveDate) -> Result<NaiveDate, Invalid> {
@@ -312,6 +417,80 @@ mod tests {
         let revised = WorkCalendar::from_json(r#"{"years": {"2020": {"holidays": []}}}"#).unwrap();
         cal.merge(revised);
         assert_eq!(cal.is_working_day(d(2020, 10, 1)), Ok(true));
+    }
+
+    #[test]
+    fn assumed_answers_use_the_notice_inside_covered_years_and_weekdays_outside() {
+        let cal = official();
+        assert_eq!(
+            cal.is_working_day_assumed(d(2020, 10, 10)),
+            Reckoned::covered(true)
+        );
+        assert_eq!(
+            cal.is_working_day_assumed(d(2020, 10, 1)),
+            Reckoned::covered(false)
+        );
+        // 2027-03-01 is a Monday, 2027-03-06 a Saturday.
+        let monday = cal.is_working_day_assumed(d(2027, 3, 1));
+        assert_eq!((monday.value, monday.covered), (true, false));
+        let saturday = cal.is_working_day_assumed(d(2027, 3, 6));
+        assert_eq!((saturday.value, saturday.covered), (false, false));
+    }
+
+    #[test]
+    fn adding_working_days_goes_both_ways_and_flags_uncovered_years() {
+        let cal = official();
+        let add = |from, n| cal.add_working_days_assumed(from, n);
+        assert_eq!(add(d(2020, 1, 23), 1), Reckoned::covered(d(2020, 2, 3)));
+        assert_eq!(add(d(2020, 9, 30), 3), Reckoned::covered(d(2020, 10, 12)));
+        // Backwards: the working day before 3 February 2020 is 23 January.
+        assert_eq!(add(d(2020, 2, 3), -1), Reckoned::covered(d(2020, 1, 23)));
+        assert_eq!(add(d(2020, 10, 12), -3), Reckoned::covered(d(2020, 9, 30)));
+        assert_eq!(add(d(2020, 10, 1), 0), Reckoned::covered(d(2020, 10, 9)));
+        // The same answers as the strict version wherever that one answers.
+        assert_eq!(
+            cal.add_working_days(d(2024, 9, 27), 10).unwrap(),
+            add(d(2024, 9, 27), 10).value
+        );
+        // Crossing into 2027: Thursday 31 December 2026 + 2 = Monday 4 January 2027.
+        let across = add(d(2026, 12, 31), 2);
+        assert_eq!((across.value, across.covered), (d(2027, 1, 4), false));
+        // Backwards out of 2019 into 2018.
+        let before = add(d(2019, 1, 2), -1);
+        assert_eq!((before.value, before.covered), (d(2018, 12, 31), false));
+    }
+
+    #[test]
+    fn a_file_extends_the_calendar_and_counts_its_entries() {
+        let cal = official()
+            .extended_with(
+                r#"{"years": {"2027": {
+                    "holidays": [{"date": "2027-01-01", "name": "元旦"}],
+                    "workdays": [{"date": "2027-01-02"}]
+                }}}"#,
+            )
+            .unwrap();
+        assert_eq!(
+            cal.year_counts(2027),
+            Some(YearCounts {
+                holidays: 1,
+                workdays: 1
+            })
+        );
+        assert_eq!(cal.year_counts(2028), None);
+        assert_eq!(
+            cal.add_working_days_assumed(d(2026, 12, 31), 1),
+            Reckoned::covered(d(2027, 1, 2))
+        );
+        assert!(official().extended_with("{").is_err());
+        // The shipped 2020 notice, Spring Festival extension included.
+        assert_eq!(
+            official().year_counts(2020),
+            Some(YearCounts {
+                holidays: 30,
+                workdays: 6
+            })
+        );
     }
 
     #[test]

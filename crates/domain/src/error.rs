@@ -47,6 +47,12 @@ pub mod keys {
     pub const CALENDAR_ENTRY: &str = "invalid.calendar.entry";
     pub const CALENDAR_YEAR_NOT_COVERED: &str = "invalid.calendar.year_not_covered";
 
+    pub const TIME_LIMIT_EMPTY: &str = "invalid.time_limit.empty";
+    pub const TIME_LIMIT_FORMAT: &str = "invalid.time_limit.format";
+    pub const TIME_LIMIT_RANGE: &str = "invalid.time_limit.range";
+    pub const WORKING_HOURS_FORMAT: &str = "invalid.working_hours.format";
+    pub const WORKING_HOURS_ORDER: &str = "invalid.working_hours.order";
+
     pub const DATE_EMPTY: &str = "invalid.date.empty";
     pub const DATE_FORMAT: &str = "invalid.date.format";
     pub const DATE_IMPOSSIBLE: &str = "invalid.date.impossible";
@@ -105,6 +111,11 @@ const ALL_ERROR_KEYS: &[&str] = &[
     CALENDAR_JSON,
     CALENDAR_ENTRY,
     CALENDAR_YEAR_NOT_COVERED,
+    TIME_LIMIT_EMPTY,
+    TIME_LIMIT_FORMAT,
+    TIME_LIMIT_RANGE,
+    WORKING_HOURS_FORMAT,
+    WORKING_HOURS_ORDER,
     DATE_EMPTY,
     DATE_FORMAT,
     DATE_IMPOSSIBLE,

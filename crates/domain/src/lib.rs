@@ -7,11 +7,14 @@
 //! - Organisations: `uscc` (credit codes), `industry` (GB/T 4754 sections).
 //! - Places: `division` (division codes and grids), `area_level`, `place_kind`
 //!   (kinds of registered places).
-//! - Time and money: `calendar` (official working days), `dates`, `money`.
+//! - Time and money: `calendar` (official working days), `deadline` (time
+//!   limits in working days and hours, due moments, pauses), `dates`, `money`.
+//! - Work: `ticket` (the ledger ticket's state machine and per-kind rules).
 
 pub mod area_level;
 pub mod calendar;
 pub mod dates;
+pub mod deadline;
 pub mod division;
 pub mod document;
 pub mod error;
@@ -24,13 +27,15 @@ pub mod phone;
 pub mod place_kind;
 mod serde_str;
 pub mod sex;
+pub mod ticket;
 pub mod uscc;
 
 pub use area_level::AreaLevel;
-pub use calendar::WorkCalendar;
+pub use calendar::{Reckoned, WorkCalendar};
 pub use dates::{
     CHINA_OFFSET_SECONDS, china_offset, official_date, parse_date_lenient, parse_datetime_lenient,
 };
+pub use deadline::{TimeLimit, WorkingHours};
 pub use division::{DivisionCode, TownshipKind, VillageKind};
 pub use document::{Document, DocumentType};
 pub use error::{Invalid, all_error_keys, all_warning_keys};

@@ -81,7 +81,16 @@ pub fn assemble(config: Config, db: Db, modules: Vec<Arc<dyn Module>>) -> anyhow
             "module {name} registered twice"
         );
     }
-    let state = AppState::new(db, config.clone(), catalogs, nav, figures, module_roles);
+    let calendar = crate::calendar::load(config.calendar_file.as_deref(), &catalogs)?;
+    let state = AppState::new(
+        db,
+        config.clone(),
+        calendar,
+        catalogs,
+        nav,
+        figures,
+        module_roles,
+    );
     let mut routes = Routes::new(
         state.clone(),
         OpenApiRouter::with_openapi(BaseDoc::openapi()),

@@ -29,6 +29,9 @@ pub struct Config {
     /// Load balancers or proxies in front of the nodes: from them, the client's address is taken
     /// from `X-Forwarded-For` (see `auth::client`).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// A holiday-notice file (format of `domain/data/cn-holidays.json`) whose years extend or
+    /// replace the shipped calendar's; read at start, which fails if the file is bad.
+    pub calendar_file: Option<std::path::PathBuf>,
 }
 
 impl Config {
@@ -47,6 +50,7 @@ impl Config {
             login_max_failures: 5,
             login_window: Duration::from_secs(15 * 60),
             trusted_proxies: Vec::new(),
+            calendar_file: None,
         }
     }
 

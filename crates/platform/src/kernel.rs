@@ -1,4 +1,5 @@
-//! The kernel's own module: sign-in, the signed-in user, areas, user administration, health,
+//! The kernel's own module: sign-in, the signed-in user, areas, the work calendar, user
+//! administration, health,
 //! metrics, the OpenAPI document and static files. It plugs in through the same `Module` trait
 //! as every campaign, which keeps that trait honest.
 
@@ -14,6 +15,7 @@ use utoipa_axum::routes;
 
 use crate::areas;
 use crate::auth::{self, Action, Role};
+use crate::calendar;
 use crate::module::{FigureDef, JobDef, Module, NavItem};
 use crate::routes::{Access, Routes};
 use crate::state::AppState;
@@ -42,6 +44,7 @@ impl Module for Kernel {
             Access::Module("kernel", Action::Read),
             routes!(areas::api::list),
         );
+        r.api(Access::SignedIn, routes!(calendar::api::add_working_days));
         r.api(
             Access::Module("kernel", Action::Read),
             routes!(areas::api::get),

@@ -1,5 +1,5 @@
 //! The Tongxin kernel. Everything a campaign module needs and nothing campaign-specific:
-//! storage (`db`), the jurisdiction tree (`areas`), users and sessions (`users`, `auth`), the
+//! storage (`db`), the jurisdiction tree (`areas`), the work calendar (`calendar`), users and sessions (`users`, `auth`), the
 //! route registry with access rules (`routes`), the hash-chained audit log (`audit`), personal-data
 //! masking and reveal (`pii`), spreadsheets in and out (`tabular`), the web shell (`web`,
 //! templates, assets), API conventions (`api`), message catalogs (`i18n`), periodic jobs (`jobs`),
@@ -11,6 +11,7 @@ pub mod app;
 pub mod areas;
 pub mod audit;
 pub mod auth;
+pub mod calendar;
 pub mod config;
 pub mod db;
 pub mod demo;

@@ -3,6 +3,8 @@
 
 use std::sync::{Arc, OnceLock};
 
+use domain::WorkCalendar;
+
 use crate::auth::Role;
 use crate::config::Config;
 use crate::db::Db;
@@ -16,6 +18,7 @@ pub struct AppState(Arc<Inner>);
 struct Inner {
     db: Db,
     config: Config,
+    calendar: WorkCalendar,
     catalogs: Catalogs,
     nav: Vec<NavItem>,
     figures: Vec<FigureDef>,
@@ -29,6 +32,7 @@ impl AppState {
     pub(crate) fn new(
         db: Db,
         config: Config,
+        calendar: WorkCalendar,
         catalogs: Catalogs,
         nav: Vec<NavItem>,
         figures: Vec<FigureDef>,
@@ -37,6 +41,7 @@ impl AppState {
         AppState(Arc::new(Inner {
             db,
             config,
+            calendar,
             catalogs,
             nav,
             figures,
@@ -52,6 +57,11 @@ impl AppState {
 
     pub fn config(&self) -> &Config {
         &self.0.config
+    }
+
+    /// The official work calendar: shipped years plus `Config::calendar_file`.
+    pub fn calendar(&self) -> &WorkCalendar {
+        &self.0.calendar
     }
 
     pub fn catalogs(&self) -> &Catalogs {

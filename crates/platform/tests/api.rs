@@ -440,6 +440,7 @@ async fn the_openapi_document_covers_every_api_route(backend: Backend) {
         "/api/v1/me",
         "/api/v1/areas",
         "/api/v1/areas/{code}",
+        "/api/v1/calendar/add-working-days",
         "/healthz",
         "/readyz",
         "/metrics",

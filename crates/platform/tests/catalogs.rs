@@ -93,3 +93,41 @@ fn every_key_the_kernel_uses_is_in_the_catalog() {
         assert!(zh.contains(key), "domain key {key}");
     }
 }
+
+#[test]
+fn every_ticket_state_action_party_and_error_is_translated() {
+    use domain::ticket::{Action, Party, State};
+    let catalogs = Catalogs::load(&[]).unwrap();
+    let zh = catalogs.get(Lang::ZhCn);
+    let mut keys: Vec<String> = domain::ticket::all_error_keys()
+        .iter()
+        .map(|k| k.to_string())
+        .collect();
+    keys.extend(
+        State::ALL
+            .iter()
+            .map(|s| format!("ticket.state.{}", s.as_str())),
+    );
+    keys.extend(
+        Action::ALL
+            .iter()
+            .map(|a| format!("ticket.action.{}", a.as_str())),
+    );
+    keys.extend(
+        Party::ALL
+            .iter()
+            .map(|p| format!("ticket.party.{}", p.as_str())),
+    );
+    for key in &keys {
+        assert!(zh.contains(key), "{key}");
+    }
+    // Messages name the state, action and party through these placeholders.
+    let error = domain::ticket::TransitionError::NotAllowed {
+        action: Action::Close,
+        party: Party::Owner,
+    };
+    let message = zh.get(error.key());
+    for (name, _) in error.args() {
+        assert!(message.contains(&format!("{{{name}}}")), "{message}");
+    }
+}

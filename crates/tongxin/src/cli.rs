@@ -66,8 +66,18 @@ pub enum Command {
         #[arg(long, env = "TONGXIN_BACKUP_OUT")]
         out: PathBuf,
     },
+    /// Work with the official work calendar (holiday notices).
+    #[command(subcommand)]
+    Calendar(CalendarCommand),
     /// Print the version.
     Version,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CalendarCommand {
+    /// Validate a holiday-notice JSON file and print the years it adds or replaces, with their
+    /// counts of days off and make-up working days (调休).
+    Check { file: PathBuf },
 }
 
 #[derive(Args, Debug, Default, Clone)]
@@ -100,6 +110,10 @@ pub struct ServeArgs {
     /// address is read from X-Forwarded-For.
     #[arg(long, env = "TONGXIN_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Option<Vec<String>>,
+    /// A holiday-notice JSON file (format of cn-holidays.json) adding years to the shipped
+    /// calendar or replacing them; a bad file stops the start. Check one with `calendar check`.
+    #[arg(long, env = "TONGXIN_CALENDAR_FILE")]
+    pub calendar_file: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]

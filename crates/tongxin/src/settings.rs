@@ -26,6 +26,7 @@ pub struct FileSettings {
     pub login_max_failures: Option<u32>,
     pub login_window_minutes: Option<u64>,
     pub trusted_proxies: Option<Vec<String>>,
+    pub calendar_file: Option<std::path::PathBuf>,
 }
 
 pub fn read_file(path: Option<&Path>) -> anyhow::Result<FileSettings> {
@@ -100,5 +101,9 @@ pub fn config(
             })
             .collect::<anyhow::Result<_>>()?;
     }
+    config.calendar_file = args
+        .calendar_file
+        .clone()
+        .or_else(|| file.calendar_file.clone());
     Ok(config)
 }

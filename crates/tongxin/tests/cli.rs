@@ -1,5 +1,5 @@
 //! The binary as an operator uses it: `demo`, `serve` (flags, variables, config file), `user`,
-//! `areas import`, `audit verify`, `modules`, `backup`, `version` — on SQLite, and on PostgreSQL with two nodes.
+//! `areas import`, `audit verify`, `modules`, `backup`, `calendar check`, `version` — on SQLite, and on PostgreSQL with two nodes.
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Output, Stdio};
@@ -120,6 +120,55 @@ fn version_prints_the_version() {
     let out = tongxin(&["version"], &[], None);
     assert!(out.status.success());
     assert!(text(&out).contains(env!("CARGO_PKG_VERSION")));
+}
+
+const CALENDAR_2027: &str = r#"{"years": {"2027": {
+    "holidays": [{"date": "2027-01-01", "name": "元旦"}, {"date": "2027-02-05", "name": "春节"}],
+    "workdays": [{"date": "2027-02-06"}]
+}}}"#;
+
+#[test]
+fn calendar_check_reports_a_good_file_and_names_the_fault_in_a_bad_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("2027.json");
+    std::fs::write(&good, CALENDAR_2027).unwrap();
+    let out = tongxin(&["calendar", "check", good.to_str().unwrap()], &[], None);
+    assert!(out.status.success(), "{}", text(&out));
+    let shown = text(&out);
+    assert!(
+        shown.contains("2027: 2 days off, 1 make-up working days (new year)"),
+        "{shown}"
+    );
+    assert!(shown.contains("covers 2019–2027"), "{shown}");
+
+    let bad = dir.path().join("bad.json");
+    std::fs::write(
+        &bad,
+        r#"{"years": {"2027": {"holidays": [{"date": "2027-02-30", "name": "春节"}]}}}"#,
+    )
+    .unwrap();
+    let out = tongxin(&["calendar", "check", bad.to_str().unwrap()], &[], None);
+    assert!(!out.status.success());
+    let shown = text(&out);
+    assert!(shown.contains("节假日文件中有错误的日期"), "{shown}");
+    assert!(shown.contains("2027-02-30"), "{shown}");
+}
+
+#[test]
+fn serve_refuses_to_start_with_a_bad_calendar_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("cal.db").display());
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "{\"years\": ").unwrap();
+    let out = tongxin(
+        &["serve", "--db", &db, "--listen", "127.0.0.1:0"],
+        &[("TONGXIN_CALENDAR_FILE", bad.to_str().unwrap())],
+        None,
+    );
+    assert!(!out.status.success());
+    let shown = text(&out);
+    assert!(shown.contains("calendar file"), "{shown}");
+    assert!(shown.contains("节假日文件格式不正确"), "{shown}");
 }
 
 #[test]

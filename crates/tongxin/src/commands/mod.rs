@@ -3,6 +3,7 @@
 mod areas;
 mod audit;
 mod backup;
+mod calendar;
 mod demo;
 mod import;
 mod modules;
@@ -50,6 +51,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Backup { out } => {
             return backup::run(&settings::db_url(&cli, &file, settings::DEFAULT_DB), out).await;
         }
+        Command::Calendar(cmd) => return calendar::run(cmd),
         Command::Version => println!("tongxin {}", env!("CARGO_PKG_VERSION")),
     }
     Ok(ExitCode::SUCCESS)
