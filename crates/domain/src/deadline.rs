@@ -184,7 +184,7 @@ impl WorkingHours {
         at.with_timezone(&self.offset).date_naive()
     }
 
-    fn day_end(&self, date: NaiveDate) -> DateTime<Utc> {
+    pub fn day_end(&self, date: NaiveDate) -> DateTime<Utc> {
         let (_, end) = self.periods[self.periods.len() - 1];
         self.moment(date, end)
     }

@@ -82,14 +82,25 @@ pub fn assemble(config: Config, db: Db, modules: Vec<Arc<dyn Module>>) -> anyhow
         );
     }
     let calendar = crate::calendar::load(config.calendar_file.as_deref(), &catalogs)?;
+    let ticket_kinds: Vec<_> = modules.iter().flat_map(|m| m.ticket_kinds()).collect();
+    for (i, k) in ticket_kinds.iter().enumerate() {
+        anyhow::ensure!(
+            !ticket_kinds[..i].iter().any(|other| other.code == k.code),
+            "ticket kind {} registered twice",
+            k.code
+        );
+    }
     let state = AppState::new(
         db,
         config.clone(),
         calendar,
         catalogs,
-        nav,
-        figures,
-        module_roles,
+        crate::state::Registered {
+            nav,
+            figures,
+            modules: module_roles,
+            ticket_kinds,
+        },
     );
     let mut routes = Routes::new(
         state.clone(),

@@ -32,6 +32,8 @@ pub struct Config {
     /// A holiday-notice file (format of `domain/data/cn-holidays.json`) whose years extend or
     /// replace the shipped calendar's; read at start, which fails if the file is bad.
     pub calendar_file: Option<std::path::PathBuf>,
+    /// Hours a ticket stays overdue before it is escalated (督办) to the owner's superior unit.
+    pub ticket_escalate_after_hours: u32,
 }
 
 impl Config {
@@ -51,6 +53,7 @@ impl Config {
             login_window: Duration::from_secs(15 * 60),
             trusted_proxies: Vec::new(),
             calendar_file: None,
+            ticket_escalate_after_hours: 24,
         }
     }
 

@@ -28,6 +28,7 @@ pub mod registry;
 pub mod routes;
 pub mod state;
 pub mod tabular;
+pub mod tickets;
 pub mod users;
 pub mod web;
 
@@ -39,3 +40,4 @@ pub use kernel::Kernel;
 pub use module::Module;
 pub use registry::Registries;
 pub use state::AppState;
+pub use tickets::Tickets;

@@ -48,6 +48,11 @@ pub trait Module: Send + Sync + 'static {
         Vec::new()
     }
 
+    /// The kinds of ticket this module opens (`crate::tickets`): their rules and time limits.
+    fn ticket_kinds(&self) -> Vec<crate::tickets::kind::TicketKind> {
+        Vec::new()
+    }
+
     /// The sheets this module imports (`crate::imports`): `tongxin import KIND FILE` finds them
     /// here. Each also registers its `POST /api/v1/imports/{kind}` route and upload page.
     fn importers(&self) -> Vec<&'static dyn crate::imports::SheetImport> {

@@ -10,6 +10,7 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::i18n::{Catalogs, Lang, Tr};
 use crate::module::{FigureDef, NavItem};
+use crate::tickets::kind::TicketKind;
 use crate::web::metrics::Metrics;
 
 #[derive(Clone)]
@@ -20,12 +21,18 @@ struct Inner {
     config: Config,
     calendar: WorkCalendar,
     catalogs: Catalogs,
-    nav: Vec<NavItem>,
-    figures: Vec<FigureDef>,
-    /// Each module's name and the roles holding it by default.
-    modules: Vec<(&'static str, &'static [Role])>,
+    registered: Registered,
     metrics: Metrics,
     openapi_json: OnceLock<String>,
+}
+
+/// What the modules registered, gathered by `app::assemble`.
+pub(crate) struct Registered {
+    pub nav: Vec<NavItem>,
+    pub figures: Vec<FigureDef>,
+    /// Each module's name and the roles holding it by default.
+    pub modules: Vec<(&'static str, &'static [Role])>,
+    pub ticket_kinds: Vec<TicketKind>,
 }
 
 impl AppState {
@@ -34,18 +41,14 @@ impl AppState {
         config: Config,
         calendar: WorkCalendar,
         catalogs: Catalogs,
-        nav: Vec<NavItem>,
-        figures: Vec<FigureDef>,
-        modules: Vec<(&'static str, &'static [Role])>,
+        registered: Registered,
     ) -> Self {
         AppState(Arc::new(Inner {
             db,
             config,
             calendar,
             catalogs,
-            nav,
-            figures,
-            modules,
+            registered,
             metrics: Metrics::default(),
             openapi_json: OnceLock::new(),
         }))
@@ -74,20 +77,34 @@ impl AppState {
 
     /// Navigation entries of every module, in display order.
     pub fn nav(&self) -> &[NavItem] {
-        &self.0.nav
+        &self.0.registered.nav
+    }
+
+    /// The ticket kinds the modules registered (the kernel's first).
+    pub fn ticket_kinds(&self) -> &[TicketKind] {
+        &self.0.registered.ticket_kinds
+    }
+
+    pub fn ticket_kind(&self, code: &str) -> Option<&TicketKind> {
+        self.0
+            .registered
+            .ticket_kinds
+            .iter()
+            .find(|k| k.code == code)
     }
 
     pub fn figures(&self) -> &[FigureDef] {
-        &self.0.figures
+        &self.0.registered.figures
     }
 
     pub fn figure(&self, key: &str) -> Option<&FigureDef> {
-        self.0.figures.iter().find(|f| f.key == key)
+        self.0.registered.figures.iter().find(|f| f.key == key)
     }
 
     /// The roles holding `module` by default; `None` for a module that is not registered.
     pub fn module_default_roles(&self, module: &str) -> Option<&'static [Role]> {
         self.0
+            .registered
             .modules
             .iter()
             .find(|(name, _)| *name == module)
@@ -96,7 +113,12 @@ impl AppState {
 
     /// Names of the registered modules, in order.
     pub fn module_names(&self) -> Vec<&'static str> {
-        self.0.modules.iter().map(|(name, _)| *name).collect()
+        self.0
+            .registered
+            .modules
+            .iter()
+            .map(|(name, _)| *name)
+            .collect()
     }
 
     pub(crate) fn metrics(&self) -> &Metrics {

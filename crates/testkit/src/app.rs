@@ -46,7 +46,11 @@ impl AppBuilder {
     pub fn new(backend: Backend) -> Self {
         AppBuilder {
             backend,
-            modules: vec![Arc::new(platform::Kernel), Arc::new(platform::Registries)],
+            modules: vec![
+                Arc::new(platform::Kernel),
+                Arc::new(platform::Registries),
+                Arc::new(platform::Tickets),
+            ],
             demo: Some(Scale::Tiny),
             configure: None,
             shared: None,

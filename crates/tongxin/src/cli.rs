@@ -114,6 +114,9 @@ pub struct ServeArgs {
     /// calendar or replacing them; a bad file stops the start. Check one with `calendar check`.
     #[arg(long, env = "TONGXIN_CALENDAR_FILE")]
     pub calendar_file: Option<PathBuf>,
+    /// Hours a ticket stays overdue before it is escalated to the owner's superior unit [default: 24].
+    #[arg(long, env = "TONGXIN_TICKET_ESCALATE_AFTER_HOURS")]
+    pub ticket_escalate_after_hours: Option<u32>,
 }
 
 #[derive(Args, Debug)]

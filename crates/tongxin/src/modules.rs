@@ -6,5 +6,9 @@ use std::sync::Arc;
 use platform::Module;
 
 pub fn all() -> Vec<Arc<dyn Module>> {
-    vec![Arc::new(platform::Kernel), Arc::new(platform::Registries)]
+    vec![
+        Arc::new(platform::Kernel),
+        Arc::new(platform::Registries),
+        Arc::new(platform::Tickets),
+    ]
 }

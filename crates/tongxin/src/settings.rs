@@ -27,6 +27,7 @@ pub struct FileSettings {
     pub login_window_minutes: Option<u64>,
     pub trusted_proxies: Option<Vec<String>>,
     pub calendar_file: Option<std::path::PathBuf>,
+    pub ticket_escalate_after_hours: Option<u32>,
 }
 
 pub fn read_file(path: Option<&Path>) -> anyhow::Result<FileSettings> {
@@ -77,6 +78,12 @@ pub fn config(
     if let Some(v) = args.max_connections.or(file.max_connections) {
         anyhow::ensure!(v >= 1, "max connections must be at least 1");
         config.max_connections = v;
+    }
+    if let Some(v) = args
+        .ticket_escalate_after_hours
+        .or(file.ticket_escalate_after_hours)
+    {
+        config.ticket_escalate_after_hours = v;
     }
     if let Some(v) = args.login_max_failures.or(file.login_max_failures) {
         anyhow::ensure!(v >= 1, "login max failures must be at least 1");

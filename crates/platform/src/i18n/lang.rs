@@ -81,6 +81,11 @@ impl Tr {
         self.catalog.get(key)
     }
 
+    /// Whether the catalog has `key`.
+    pub fn has(&self, key: &str) -> bool {
+        self.catalog.contains(key)
+    }
+
     /// Translates and fills `{name}` placeholders.
     pub fn f(&self, key: &str, args: &[(&str, &str)]) -> String {
         let mut text = self.catalog.get(key).to_string();
