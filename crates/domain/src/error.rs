@@ -62,6 +62,8 @@ pub mod keys {
     pub const INDUSTRY_EMPTY: &str = "invalid.industry.empty";
     pub const INDUSTRY_UNKNOWN: &str = "invalid.industry.unknown";
 
+    pub const HOUSEHOLD_RELATION_UNKNOWN: &str = "invalid.household_relation.unknown";
+
     /// Not an error: an accepted value that deserves a second look.
     pub const WARNING_USCC_CHECKSUM: &str = "warning.uscc.checksum";
 }
@@ -114,6 +116,7 @@ const ALL_ERROR_KEYS: &[&str] = &[
     MONEY_UNIT_UNKNOWN,
     INDUSTRY_EMPTY,
     INDUSTRY_UNKNOWN,
+    HOUSEHOLD_RELATION_UNKNOWN,
 ];
 
 const ALL_WARNING_KEYS: &[&str] = &[WARNING_USCC_CHECKSUM];
