@@ -70,6 +70,7 @@ pub mod keys {
 
     pub const PLACE_KIND_EMPTY: &str = "invalid.place_kind.empty";
     pub const PLACE_KIND_UNKNOWN: &str = "invalid.place_kind.unknown";
+    pub const HOUSEHOLD_RELATION_UNKNOWN: &str = "invalid.household_relation.unknown";
 
     /// Not an error: an accepted value that deserves a second look.
     pub const WARNING_USCC_CHECKSUM: &str = "warning.uscc.checksum";
@@ -130,6 +131,7 @@ const ALL_ERROR_KEYS: &[&str] = &[
     INDUSTRY_UNKNOWN,
     PLACE_KIND_EMPTY,
     PLACE_KIND_UNKNOWN,
+    HOUSEHOLD_RELATION_UNKNOWN,
 ];
 
 const ALL_WARNING_KEYS: &[&str] = &[WARNING_USCC_CHECKSUM];

@@ -3,7 +3,8 @@
 //! a message-catalog key (`error`), translated in `platform/i18n/*/domain.toml`.
 //!
 //! - People: `id_number` (resident ID), `document` (other ID documents),
-//!   `phone`, `sex`, `mask` (display masking of personal data).
+//!   `phone`, `sex`, `household` (relation to the head), `mask` (display masking of
+//!   personal data).
 //! - Organisations: `uscc` (credit codes), `industry` (GB/T 4754 sections).
 //! - Places: `division` (division codes and grids), `area_level`, `place_kind`
 //!   (kinds of registered places).
@@ -19,6 +20,7 @@ pub mod division;
 pub mod document;
 pub mod error;
 mod gb11643;
+pub mod household;
 pub mod id_number;
 pub mod industry;
 pub mod mask;
@@ -39,6 +41,7 @@ pub use deadline::{TimeLimit, WorkingHours};
 pub use division::{DivisionCode, TownshipKind, VillageKind};
 pub use document::{Document, DocumentType};
 pub use error::{Invalid, all_error_keys, all_warning_keys};
+pub use household::HouseholdRelation;
 pub use id_number::IdNumber;
 pub use industry::IndustrySection;
 pub use mask::{mask_address, mask_name};

@@ -32,6 +32,7 @@ fn keys_from_bad_inputs() -> Vec<&'static str> {
         err(IdNumber::from_parts("1101", birth, 1)),
         err(IdNumber::from_parts("110105", birth, 1000)),
         err("x".parse::<Sex>()),
+        err(crate::HouseholdRelation::parse("朋友")),
         err("visa".parse::<DocumentType>()),
         err(Document::parse(DocumentType::Passport, "")),
         err(Document::parse(DocumentType::Passport, "E1")),

@@ -5,6 +5,7 @@
 
 pub mod enterprise;
 pub mod history;
+pub mod household;
 pub mod person;
 pub mod place;
 pub mod tags;
@@ -91,6 +92,33 @@ impl Module for Registries {
             crate::imports::pages::routes(&person::import::PAGE),
         );
         r.page(READ, "/ui/pick/persons", get(person::pages::pick));
+        r.api(READ, routes!(household::api::list));
+        r.api(WRITE, routes!(household::api::create));
+        r.api(READ, routes!(household::api::get));
+        r.api(WRITE, routes!(household::api::update));
+        r.api(WRITE, routes!(household::api::add_member));
+        r.api(WRITE, routes!(household::api::remove_member));
+        r.page(READ, "/registry/households", get(household::pages::list));
+        r.page(
+            WRITE,
+            "/registry/households/new",
+            get(household::pages::new_form).post(household::pages::create),
+        );
+        r.page(
+            READ,
+            "/registry/households/{id}",
+            get(household::pages::detail),
+        );
+        r.page(
+            WRITE,
+            "/registry/households/{id}/members",
+            post(household::pages::add_member),
+        );
+        r.page(
+            WRITE,
+            "/registry/households/{id}/members/{person_id}/remove",
+            post(household::pages::remove_member),
+        );
         r.api(READ, routes!(enterprise::api::list));
         r.api(WRITE, routes!(enterprise::api::create));
         r.api(READ, routes!(enterprise::api::get));
@@ -170,6 +198,13 @@ impl Module for Registries {
                 on_phone_bar: true,
             },
             NavItem {
+                label_key: "nav.households",
+                href: "/registry/households",
+                roles: NAV_ROLES,
+                order: 205,
+                on_phone_bar: false,
+            },
+            NavItem {
                 label_key: "nav.enterprises",
                 href: "/registry/enterprises",
                 roles: NAV_ROLES,
@@ -197,6 +232,7 @@ impl Module for Registries {
     fn demo<'a>(&'a self, ctx: &'a DemoContext) -> BoxFuture<'a, anyhow::Result<()>> {
         Box::pin(async move {
             person::demo::generate(ctx).await?;
+            household::demo::generate(ctx).await?;
             enterprise::demo::generate(ctx).await?;
             place::demo::generate(ctx).await
         })

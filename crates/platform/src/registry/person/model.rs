@@ -20,6 +20,7 @@ pub struct PersonRow {
     pub address: Option<String>,
     pub area_code: String,
     pub household_id: Option<i64>,
+    pub household_relation: Option<String>,
     pub merged_into: Option<i64>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
@@ -46,7 +47,11 @@ pub struct PersonView {
     pub address: Option<String>,
     /// The village or grid the person belongs to.
     pub area_code: String,
+    /// The household the person belongs to, if any.
     pub household_id: Option<i64>,
+    /// Relation to the household's head: `head`, `spouse`, `child`, `parent`, `sibling`,
+    /// `grandchild`, `other`.
+    pub household_relation: Option<String>,
     pub tags: Vec<String>,
     /// Set when this record was merged into another, which then stands for the person.
     pub merged_into: Option<i64>,
@@ -78,6 +83,7 @@ impl PersonView {
             address: row.address.as_deref().map(domain::mask::mask_address),
             area_code: row.area_code,
             household_id: row.household_id,
+            household_relation: row.household_relation,
             tags,
             merged_into: row.merged_into,
             version: row.version,

@@ -157,6 +157,8 @@ struct DetailPage {
     doc_type: String,
     sex: String,
     tags: String,
+    /// The person's relation to the head of their household, named.
+    household_relation: String,
     revealed: Option<RevealedValue>,
     reveal_error: Option<String>,
     can_reveal: bool,
@@ -189,6 +191,10 @@ async fn detail_page(
         .map(|t| tag_label(&page, t))
         .collect::<Vec<_>>()
         .join("、");
+    let household_relation = crate::registry::household::pages::relation_label(
+        &page.tr,
+        person.household_relation.as_deref(),
+    );
     let merged = person.merged_into.map(|into| {
         Badge::new(
             Tone::Muted,
@@ -205,6 +211,7 @@ async fn detail_page(
         doc_type,
         sex,
         tags,
+        household_relation,
         revealed: None,
         reveal_error: None,
         can_reveal: user.can_reveal_pii,

@@ -7,7 +7,8 @@ use super::model::{PersonRow, ValidPerson};
 use crate::db::{Db, Tx};
 
 const COLUMNS: &str = "id, doc_type, doc_number, name, sex, birth_date, phone, address, area_code, \
-     household_id, merged_into, version, created_at, created_by, updated_at, updated_by";
+     household_id, household_relation, merged_into, version, created_at, created_by, updated_at, \
+     updated_by";
 
 pub async fn get(db: &Db, id: i64) -> Result<Option<PersonRow>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM persons WHERE id = $1");
@@ -17,6 +18,15 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<PersonRow>, sqlx::Error> {
 pub async fn get_in(tx: &mut Tx, id: i64) -> Result<Option<PersonRow>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM persons WHERE id = $1");
     crate::with_conn!(tx, conn => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_optional(conn).await)
+}
+
+/// The members of a household, the head first, then by id.
+pub async fn members_of(db: &Db, household: i64) -> Result<Vec<PersonRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM persons WHERE household_id = $1 \
+         ORDER BY CASE WHEN household_relation = 'head' THEN 0 ELSE 1 END, id"
+    );
+    crate::with_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(household).fetch_all(pool).await)
 }
 
 pub async fn find_by_document(
