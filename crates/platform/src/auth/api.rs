@@ -33,6 +33,7 @@ pub struct Me {
     /// Root of the user's area subtree.
     pub area_code: String,
     pub area_name: String,
+    pub unit_id: Option<i64>,
     pub unit_name: Option<String>,
     /// The password was set by an admin and must be changed before anything else.
     pub must_change_password: bool,
@@ -48,6 +49,7 @@ impl From<CurrentUser> for Me {
             role: u.role,
             area_code: u.area.as_str().to_string(),
             area_name: u.area_name,
+            unit_id: u.unit_id,
             unit_name: u.unit_name,
             must_change_password: u.must_change_password,
             can_reveal_pii: u.can_reveal_pii,

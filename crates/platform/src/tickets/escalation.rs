@@ -53,12 +53,7 @@ pub async fn sweep(state: &AppState, now: DateTime<Utc>) -> AppResult<Swept> {
             if t.overdue_at.is_some_and(|o| now - o >= escalate_after) {
                 let mut tx = state.db().begin().await?;
                 let superior = match t.owner_unit_id {
-                    Some(unit) => {
-                        const SQL: &str = "SELECT parent_id FROM org_units WHERE id = $1";
-                        let p: Option<Option<i64>> = crate::with_conn!(&mut tx, conn => sqlx::query_scalar(SQL)
-                            .bind(unit).fetch_optional(conn).await)?;
-                        p.flatten()
-                    }
+                    Some(unit) => super::service::superior_unit(&mut tx, unit).await?,
                     None => None,
                 };
                 tx.rollback().await?;

@@ -60,11 +60,29 @@ async fn unit_area(db: &Db, unit_id: i64) -> AppResult<Option<String>> {
     )
 }
 
-async fn unit_parent(tx: &mut Tx, unit_id: i64) -> AppResult<Option<i64>> {
-    const SQL: &str = "SELECT parent_id FROM org_units WHERE id = $1";
-    let parent: Option<Option<i64>> = crate::with_conn!(tx, conn => sqlx::query_scalar(SQL).bind(unit_id)
-        .fetch_optional(conn).await)?;
-    Ok(parent.flatten())
+/// The unit a matter escalates to from `unit_id`: its parent unit, or else the first unit of
+/// the nearest area above its own (a village committee's township office, a township's command).
+pub async fn superior_unit(tx: &mut Tx, unit_id: i64) -> AppResult<Option<i64>> {
+    const UNIT: &str = "SELECT parent_id, area_code FROM org_units WHERE id = $1";
+    const AT: &str = "SELECT id FROM org_units WHERE area_code = $1 ORDER BY id LIMIT 1";
+    let found: Option<(Option<i64>, String)> = crate::with_conn!(tx, conn => sqlx::query_as(UNIT)
+        .bind(unit_id).fetch_optional(conn).await)?;
+    let Some((parent, area)) = found else {
+        return Ok(None);
+    };
+    if parent.is_some() {
+        return Ok(parent);
+    }
+    let mut area = DivisionCode::parse(&area).ok().and_then(|a| a.parent());
+    while let Some(code) = area {
+        let id: Option<i64> = crate::with_conn!(tx, conn => sqlx::query_scalar(AT)
+            .bind(code.as_str()).fetch_optional(conn).await)?;
+        if id.is_some() {
+            return Ok(id);
+        }
+        area = code.parent();
+    }
+    Ok(None)
 }
 
 async fn user_exists(db: &Db, user_id: i64) -> AppResult<bool> {
@@ -324,7 +342,18 @@ pub async fn open(
 
 /// A move refused by the state machine or the kind's rules, in the reader's language.
 fn refused(tr: &Tr, err: &TransitionError) -> AppError {
-    let mut error = AppError::conflict(err.key());
+    let mut error = match err {
+        TransitionError::ReasonRequired(_) => AppError::invalid(err.key()).on_field("reason"),
+        TransitionError::DeadlineRequired | TransitionError::DeadlineNotLater => {
+            AppError::invalid(err.key()).on_field("new_due")
+        }
+        TransitionError::NotAllowed { .. } => {
+            let mut forbidden = AppError::forbidden();
+            forbidden.key = err.key().to_string();
+            forbidden
+        }
+        _ => AppError::conflict(err.key()),
+    };
     for (name, code) in err.args() {
         let key = match name {
             "state" => format!("ticket.state.{code}"),
@@ -332,13 +361,6 @@ fn refused(tr: &Tr, err: &TransitionError) -> AppError {
             _ => format!("ticket.party.{code}"),
         };
         error = error.with_arg(name, tr.t(&key));
-    }
-    if matches!(err, TransitionError::ReasonRequired(_)) {
-        error.status = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-        error = error.on_field("reason");
-    }
-    if matches!(err, TransitionError::NotAllowed { .. }) {
-        error.status = axum::http::StatusCode::FORBIDDEN;
     }
     error
 }
@@ -486,7 +508,7 @@ pub async fn act(
             moved.escalation_level = row.escalation_level + 1;
             moved.escalated_at = Some(now);
             if let Some(owner) = row.owner_unit_id {
-                let superior = unit_parent(&mut tx, owner).await?;
+                let superior = superior_unit(&mut tx, owner).await?;
                 notices.push((superior, None, "escalated"));
             }
             notices.push((row.owner_unit_id, row.owner_user_id, "escalated"));

@@ -10,7 +10,7 @@ use super::RECORD_KIND;
 use super::model::{EnterpriseInput, ValidEnterprise};
 use crate::db::Tx;
 use crate::error::{AppError, AppResult};
-use crate::imports::cells::{count, yes_no};
+use crate::imports::cells::{whole_number, yes_no};
 use crate::imports::pages::ImportPage;
 use crate::imports::{CheckContext, Checked, Importer, Stored, cell_problem, problem_at};
 use crate::tabular::{CellProblem, FieldSpec, Problem, Record, Spec};
@@ -97,12 +97,8 @@ impl Importer for EnterpriseImporter {
             ));
             false
         });
-        let employees = count(record.get("employees")).unwrap_or_else(|()| {
-            problems.push(problem_at(
-                record,
-                "employees",
-                Problem::new("enterprise.bad_employees"),
-            ));
+        let employees = whole_number(record.get("employees")).unwrap_or_else(|p| {
+            problems.push(problem_at(record, "employees", p));
             None
         });
         let text = |key: &str| Some(record.get(key).to_string());

@@ -10,7 +10,7 @@ use super::RECORD_KIND;
 use super::model::{PlaceInput, ValidPlace};
 use crate::db::Tx;
 use crate::error::{AppError, AppResult};
-use crate::imports::cells::{count, decimal};
+use crate::imports::cells::{decimal, whole_number};
 use crate::imports::pages::ImportPage;
 use crate::imports::{CheckContext, Checked, Importer, Stored, cell_problem, problem_at};
 use crate::tabular::{CellProblem, FieldSpec, Problem, Record, Spec};
@@ -71,20 +71,16 @@ impl Importer for PlaceImporter {
         ctx: &CheckContext<'_>,
     ) -> Result<Checked<ValidPlace>, Vec<CellProblem>> {
         let mut problems = Vec::new();
-        let mut number = |key: &str, read: fn(&str) -> Result<Option<f64>, ()>| {
-            read(record.get(key)).unwrap_or_else(|()| {
-                problems.push(problem_at(record, key, Problem::new("import.not_a_number")));
+        let mut read = |key: &str, value: Result<Option<f64>, Problem>| {
+            value.unwrap_or_else(|p| {
+                problems.push(problem_at(record, key, p));
                 None
             })
         };
-        let lat = number("lat", decimal);
-        let lon = number("lon", decimal);
-        let capacity = count(record.get("capacity")).unwrap_or_else(|()| {
-            problems.push(problem_at(
-                record,
-                "capacity",
-                Problem::new("import.not_a_count"),
-            ));
+        let lat = read("lat", decimal(record.get("lat")));
+        let lon = read("lon", decimal(record.get("lon")));
+        let capacity = whole_number(record.get("capacity")).unwrap_or_else(|p| {
+            problems.push(problem_at(record, "capacity", p));
             None
         });
         let input = PlaceInput {
