@@ -100,6 +100,7 @@ pub fn assemble(config: Config, db: Db, modules: Vec<Arc<dyn Module>>) -> anyhow
             figures,
             modules: module_roles,
             ticket_kinds,
+            nav_counts: modules.iter().flat_map(|m| m.nav_counts()).collect(),
         },
     );
     let mut routes = Routes::new(

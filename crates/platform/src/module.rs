@@ -48,6 +48,11 @@ pub trait Module: Send + Sync + 'static {
         Vec::new()
     }
 
+    /// Numbers shown beside navigation entries (the inbox's open work): `(href, count)`.
+    fn nav_counts(&self) -> Vec<(&'static str, NavCountFn)> {
+        Vec::new()
+    }
+
     /// The kinds of ticket this module opens (`crate::tickets`): their rules and time limits.
     fn ticket_kinds(&self) -> Vec<crate::tickets::kind::TicketKind> {
         Vec::new()
@@ -86,6 +91,12 @@ impl NavItem {
         self.roles.is_empty() || self.roles.contains(&role)
     }
 }
+
+/// How many things wait behind a navigation entry for this user (e.g. open work in the inbox).
+pub type NavCountFn = for<'a> fn(
+    &'a AppState,
+    &'a crate::auth::CurrentUser,
+) -> BoxFuture<'a, crate::error::AppResult<u64>>;
 
 pub type FigureFn =
     for<'a> fn(&'a AppState, &'a DivisionCode, NaiveDate) -> BoxFuture<'a, anyhow::Result<f64>>;

@@ -9,7 +9,7 @@ use crate::auth::Role;
 use crate::config::Config;
 use crate::db::Db;
 use crate::i18n::{Catalogs, Lang, Tr};
-use crate::module::{FigureDef, NavItem};
+use crate::module::{FigureDef, NavCountFn, NavItem};
 use crate::tickets::kind::TicketKind;
 use crate::web::metrics::Metrics;
 
@@ -33,6 +33,7 @@ pub(crate) struct Registered {
     /// Each module's name and the roles holding it by default.
     pub modules: Vec<(&'static str, &'static [Role])>,
     pub ticket_kinds: Vec<TicketKind>,
+    pub nav_counts: Vec<(&'static str, NavCountFn)>,
 }
 
 impl AppState {
@@ -78,6 +79,16 @@ impl AppState {
     /// Navigation entries of every module, in display order.
     pub fn nav(&self) -> &[NavItem] {
         &self.0.registered.nav
+    }
+
+    /// The count shown beside the navigation entry `href`, if a module registered one.
+    pub fn nav_count(&self, href: &str) -> Option<NavCountFn> {
+        self.0
+            .registered
+            .nav_counts
+            .iter()
+            .find(|(h, _)| *h == href)
+            .map(|(_, f)| *f)
     }
 
     /// The ticket kinds the modules registered (the kernel's first).

@@ -496,6 +496,11 @@ async fn the_pages_open_move_and_list_matters(backend: Backend) {
         inbox.contains("待我办理") && inbox.contains("路灯不亮"),
         "{inbox}"
     );
+    assert!(
+        inbox.contains("<span class=\"nav-count\" data-testid=\"nav-count\">1</span>"),
+        "the navigation counts the open work: {inbox}"
+    );
+    assert!(!empty.contains("nav-count"), "nothing to count before");
     let listed = get(&p.village, &app, "/api/v1/inbox").await;
     let id = listed["todo"][0]["id"].as_i64().unwrap();
     let detail = p

@@ -112,3 +112,16 @@ pub async fn mark_read(db: &Db, user: &CurrentUser, up_to: i64) -> AppResult<u64
         .bind(user.id).bind(user.unit_id.unwrap_or(-1)).bind(up_to).bind(Utc::now())
         .execute(pool).await.map(|r| r.rows_affected()))?)
 }
+
+/// What the navigation counts beside "我的待办": tickets to handle, verify or dispatch.
+pub async fn count(db: &Db, user: &CurrentUser) -> AppResult<u64> {
+    let sql = format!(
+        "SELECT COUNT(*) FROM tickets WHERE ({MINE} AND state IN ('dispatched', 'in_progress')) \
+         OR (state = 'handled' AND (verifier_unit_id = $2 OR (verifier_unit_id IS NULL AND {MY_DISPATCH}))) \
+         OR (state IN ('reported', 'filed', 'returned') AND {MY_DISPATCH})"
+    );
+    let n: i64 = crate::with_db!(db, pool => sqlx::query_scalar(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(user.id).bind(user.unit_id.unwrap_or(-1)).bind(&user.username)
+        .fetch_one(pool).await)?;
+    Ok(n as u64)
+}

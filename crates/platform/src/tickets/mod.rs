@@ -103,6 +103,10 @@ impl Module for Tickets {
         ]
     }
 
+    fn nav_counts(&self) -> Vec<(&'static str, crate::module::NavCountFn)> {
+        vec![("/inbox", inbox_count)]
+    }
+
     fn ticket_kinds(&self) -> Vec<kind::TicketKind> {
         kind::kernel_kinds()
     }
@@ -121,4 +125,11 @@ fn sweep_job(state: AppState) -> BoxFuture<'static, anyhow::Result<()>> {
         escalation::sweep(&state, chrono::Utc::now()).await?;
         Ok(())
     })
+}
+
+fn inbox_count<'a>(
+    state: &'a AppState,
+    user: &'a crate::auth::CurrentUser,
+) -> BoxFuture<'a, crate::error::AppResult<u64>> {
+    Box::pin(inbox::count(state.db(), user))
 }

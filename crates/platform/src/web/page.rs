@@ -15,6 +15,8 @@ pub struct NavLink {
     pub href: &'static str,
     pub active: bool,
     pub on_phone_bar: bool,
+    /// What waits behind the entry (open work), when its module counts it.
+    pub count: Option<u64>,
 }
 
 pub struct Page {
@@ -129,10 +131,20 @@ impl FromRequestParts<AppState> for Page {
                         path.starts_with(item.href)
                     },
                     on_phone_bar: item.on_phone_bar,
+                    count: None,
                 })
                 .collect(),
             None => Vec::new(),
         };
+        let mut nav = nav;
+        if let Some(user) = &user {
+            for link in &mut nav {
+                if let Some(count) = state.nav_count(link.href) {
+                    // A count that cannot be had leaves the entry without one.
+                    link.count = count(state, user).await.ok();
+                }
+            }
+        }
         let flash = parts.uri.query().and_then(|q| {
             url::form_urlencoded::parse(q.as_bytes())
                 .find(|(k, _)| k == "flash")
