@@ -7,6 +7,7 @@
 //! record go to its responsible unit by default (`routing`).
 
 pub mod api;
+pub mod demo;
 pub mod escalation;
 pub mod inbox;
 pub mod kind;
@@ -109,6 +110,10 @@ impl Module for Tickets {
 
     fn ticket_kinds(&self) -> Vec<kind::TicketKind> {
         kind::kernel_kinds()
+    }
+
+    fn demo<'a>(&'a self, ctx: &'a crate::demo::DemoContext) -> BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(demo::generate(ctx))
     }
 
     fn jobs(&self) -> Vec<JobDef> {
