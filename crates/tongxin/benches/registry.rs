@@ -93,13 +93,13 @@ struct Run {
 }
 
 /// Runs `program args` as a child. Its peak RSS is its `VmHWM`, read every few milliseconds
-/// until it exits and reaped only then (`waitpid` with `WNOHANG`): `ru_maxrss` would not do, as it
+/// until it exits and reaped only then (`try_wait`): `ru_maxrss` would not do, as it
 /// keeps the high-water mark of the memory the child had before `exec` — this process's.
 fn run_measured(program: &Path, args: &[&str], dir: &Path) -> Run {
     let out_path = dir.join("child.out");
     let err_path = dir.join("child.err");
     let start = Instant::now();
-    let child = Command::new(program)
+    let mut child = Command::new(program)
         .args(args)
         .env("TONGXIN_LOG", "warn")
         .stdin(Stdio::null())
@@ -107,25 +107,20 @@ fn run_measured(program: &Path, args: &[&str], dir: &Path) -> Run {
         .stderr(std::fs::File::create(&err_path).expect("stderr file"))
         .spawn()
         .expect("the child starts");
-    let pid = child.id() as libc::pid_t;
     let mut peak_mb: f64 = 0.0;
-    let mut status = 0;
-    loop {
+    let status = loop {
         if let Some(mb) = proc_mb(child.id(), "VmHWM:") {
             peak_mb = peak_mb.max(mb);
         }
-        // SAFETY: waits for our own child without blocking; `status` is a valid out pointer.
-        let reaped = unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) };
-        assert!(reaped >= 0, "waitpid");
-        if reaped == pid {
-            break;
+        if let Some(status) = child.try_wait().expect("the child's status") {
+            break status;
         }
         std::thread::sleep(Duration::from_millis(5));
-    }
+    };
     Run {
         seconds: start.elapsed().as_secs_f64(),
         peak_mb,
-        success: libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        success: status.success(),
         stdout: std::fs::read_to_string(&out_path).unwrap_or_default(),
         stderr: std::fs::read_to_string(&err_path).unwrap_or_default(),
     }
