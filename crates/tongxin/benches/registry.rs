@@ -95,6 +95,7 @@ struct Run {
 /// Runs `program args` as a child. Its peak RSS is its `VmHWM`, read every few milliseconds
 /// until it exits and reaped only then (`try_wait`): `ru_maxrss` would not do, as it
 /// keeps the high-water mark of the memory the child had before `exec` — this process's.
+/// `args` must not be empty; its first element tells the child's own command line.
 fn run_measured(program: &Path, args: &[&str], dir: &Path) -> Run {
     let out_path = dir.join("child.out");
     let err_path = dir.join("child.err");
@@ -109,7 +110,12 @@ fn run_measured(program: &Path, args: &[&str], dir: &Path) -> Run {
         .expect("the child starts");
     let mut peak_mb: f64 = 0.0;
     let status = loop {
-        if let Some(mb) = proc_mb(child.id(), "VmHWM:") {
+        // Until `exec` the child shares this process's memory (`vfork`): its figures count only
+        // once its command line is its own.
+        let cmdline = std::fs::read(format!("/proc/{}/cmdline", child.id())).unwrap_or_default();
+        if String::from_utf8_lossy(&cmdline).contains(args[0])
+            && let Some(mb) = proc_mb(child.id(), "VmHWM:")
+        {
             peak_mb = peak_mb.max(mb);
         }
         if let Some(status) = child.try_wait().expect("the child's status") {
