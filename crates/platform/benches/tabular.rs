@@ -1,7 +1,8 @@
 //! `cargo bench -p platform --bench tabular`: the tabular layer against issue [R]'s targets.
 //!
-//! Generates a person sheet (title row, header, 1,000,000 rows × 8 columns, deterministic from a
-//! seed; shared strings and date cells as Excel writes them), then times, as the median of 3
+//! Generates a person sheet with `testkit::sheets` (title row, header, 1,000,000 rows × 8
+//! columns, deterministic from a seed; shared strings and date cells as Excel writes them; the
+//! same generator as `tongxin/benches/registry.rs`), then times, as the median of 3
 //! runs each in a fresh child process (so each peak RSS is its own):
 //! calamine's bare parse (`worksheet_range`), calamine's merged-region scan (which `read` avoids,
 //! shown for reference), our `open` + `locate` + records pass with and without domain validation
@@ -16,11 +17,9 @@ use std::process::Command;
 use std::time::Instant;
 
 use calamine::{Reader, Xlsx, open_workbook};
-use chrono::{Datelike, NaiveDate};
 use platform::tabular::{self, Cell, CsvExport, FieldSpec, Spec, XlsxExport};
-use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+use testkit::sheets::{HEADERS, Person, Rng, SEED, person};
 
-const SEED: u64 = 20_200_306;
 const RUNS: usize = 3;
 
 const PERSON: Spec = Spec::new(&[
@@ -35,133 +34,6 @@ const PERSON: Spec = Spec::new(&[
     FieldSpec::new("address", "住址"),
     FieldSpec::new("tag", "人员类别"),
 ]);
-
-const HEADERS: [&str; 8] = [
-    "序号",
-    "姓名",
-    "身份证号",
-    "性别",
-    "出生日期",
-    "手机号码",
-    "住址",
-    "人员类别",
-];
-
-/// SplitMix64: deterministic, no dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next_u64() % n
-    }
-}
-
-struct Person {
-    name: String,
-    id: String,
-    sex: &'static str,
-    birth: NaiveDate,
-    phone: String,
-    address: String,
-    tag: &'static str,
-}
-
-const SURNAMES: &[&str] = &[
-    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙",
-];
-const GIVEN: &[&str] = &[
-    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明",
-    "超", "秀英", "桂兰", "建国",
-];
-const STREETS: &[&str] = &[
-    "东风街道",
-    "西山镇",
-    "南湖街道",
-    "北关街道",
-    "新华镇",
-    "红旗乡",
-];
-const TAGS: &[&str] = &[
-    "独居老人",
-    "残疾人",
-    "困难学生",
-    "低保户",
-    "退役军人",
-    "一般人员",
-];
-
-fn person(rng: &mut Rng) -> Person {
-    let birth = NaiveDate::from_ymd_opt(1930, 1, 1).unwrap()
-        + chrono::Duration::days(rng.below(365 * 85) as i64);
-    let address = format!("110{:03}", 101 + rng.below(20));
-    let id = domain::IdNumber::from_parts(&address, birth, rng.below(1000) as u16).unwrap();
-    let sex = if id.as_str().as_bytes()[16] % 2 == 1 {
-        "男"
-    } else {
-        "女"
-    };
-    let mut name = SURNAMES[rng.below(SURNAMES.len() as u64) as usize].to_string();
-    name.push_str(GIVEN[rng.below(GIVEN.len() as u64) as usize]);
-    if rng.below(2) == 0 {
-        name.push_str(GIVEN[rng.below(GIVEN.len() as u64) as usize]);
-    }
-    Person {
-        name,
-        id: id.as_str().to_string(),
-        sex,
-        birth,
-        phone: format!("1{}{:09}", 3 + rng.below(7), rng.below(1_000_000_000)),
-        address: format!(
-            "同心区{}{}号楼{}单元{}室",
-            STREETS[rng.below(STREETS.len() as u64) as usize],
-            1 + rng.below(200),
-            1 + rng.below(6),
-            101 + rng.below(1800)
-        ),
-        tag: TAGS[rng.below(TAGS.len() as u64) as usize],
-    }
-}
-
-fn generate(path: &Path, rows: usize) {
-    let mut book = Workbook::new();
-    // Shared strings, as Excel and WPS write them.
-    let ws = book.add_worksheet_with_low_memory().unwrap();
-    let date = Format::new().set_num_format("yyyy-mm-dd");
-    let title = Format::new().set_bold();
-    ws.merge_range(0, 0, 0, 7, "同心区重点人员台账", &title)
-        .unwrap();
-    for (c, h) in HEADERS.iter().enumerate() {
-        ws.write(1, c as u16, *h).unwrap();
-    }
-    let mut rng = Rng(SEED);
-    for i in 0..rows {
-        let p = person(&mut rng);
-        let r = i as u32 + 2;
-        ws.write(r, 0, (i + 1) as f64).unwrap();
-        ws.write(r, 1, &p.name).unwrap();
-        ws.write(r, 2, &p.id).unwrap();
-        ws.write(r, 3, p.sex).unwrap();
-        let birth = ExcelDateTime::from_ymd(
-            p.birth.year() as u16,
-            p.birth.month() as u8,
-            p.birth.day() as u8,
-        )
-        .unwrap();
-        ws.write_datetime_with_format(r, 4, birth, &date).unwrap();
-        ws.write(r, 5, &p.phone).unwrap();
-        ws.write(r, 6, &p.address).unwrap();
-        ws.write(r, 7, p.tag).unwrap();
-    }
-    book.save(path).unwrap();
-}
 
 fn peak_rss_mb() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -216,9 +88,9 @@ fn run_phase(phase: &str, file: &Path, rows: usize, out_dir: &Path) {
                 &HEADERS,
             )
             .unwrap();
-            let mut rng = Rng(SEED);
+            let mut rng = Rng::new(SEED);
             for i in 0..rows {
-                let p = person(&mut rng);
+                let p = person(&mut rng, i);
                 export.push_row(&cells(i, &p)).unwrap();
             }
             let summary = export.finish().unwrap();
@@ -230,9 +102,9 @@ fn run_phase(phase: &str, file: &Path, rows: usize, out_dir: &Path) {
             let path = out_dir.join(format!("export-{}.csv", std::process::id()));
             let file = BufWriter::new(std::fs::File::create(&path).unwrap());
             let mut export = CsvExport::new(file, &HEADERS).unwrap();
-            let mut rng = Rng(SEED);
+            let mut rng = Rng::new(SEED);
             for i in 0..rows {
-                let p = person(&mut rng);
+                let p = person(&mut rng, i);
                 export.push_row(&cells(i, &p)).unwrap();
             }
             export.finish().unwrap().flush().unwrap();
@@ -320,7 +192,7 @@ fn main() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("persons.xlsx");
     let start = Instant::now();
-    generate(&file, rows);
+    testkit::sheets::write_person_xlsx(&file, rows, &[]).unwrap();
     let size_mb = std::fs::metadata(&file).unwrap().len() as f64 / 1e6;
     println!(
         "tabular: {rows} rows × 8 columns (seed {SEED}), xlsx {size_mb:.1} MB generated in {:.1} s; median of {RUNS} runs, each in its own process",

@@ -7,6 +7,7 @@
 mod app;
 pub mod browser;
 mod database;
+pub mod sheets;
 
 pub use app::{AppBuilder, DEMO_PASSWORD, TestApp, spawn_app};
 pub use database::{Backend, DbGuard, fresh_database};
