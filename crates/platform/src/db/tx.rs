@@ -30,6 +30,17 @@ impl Tx {
         }
     }
 
+    /// The `n`th (1-based) parameter of a statement built at run time with many rows of values:
+    /// `?` on SQLite — bound by position, which stays linear where sqlx's lookup of `$n` by
+    /// name grows with the statement's parameter count —, `$n` on PostgreSQL. Values must then
+    /// be bound in the order they appear in the text.
+    pub fn param(&self, n: usize) -> String {
+        match self {
+            Tx::Sqlite(_) => "?".to_string(),
+            Tx::Postgres(_) => format!("${n}"),
+        }
+    }
+
     pub async fn rollback(self) -> Result<(), sqlx::Error> {
         match self {
             Tx::Sqlite(tx) => tx.rollback().await,

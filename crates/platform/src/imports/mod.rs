@@ -32,8 +32,9 @@ use crate::tabular::{CellProblem, Problem, Record, RejectedRow, Spec, Table};
 
 pub use upload::Upload;
 
-/// Rows stored per statement.
-const BATCH: usize = 300;
+/// Rows stored per statement: enough to amortize the round trip, few enough that a statement's
+/// parameters stay in the hundreds.
+const BATCH: usize = 64;
 
 /// What to do with a file that has bad rows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
@@ -252,7 +253,8 @@ pub async fn run<I: Importer>(
     };
     let mut records = table.records(&layout);
     let mut rejected: Vec<RejectedRow> = Vec::new();
-    let mut seen: HashMap<String, usize> = HashMap::new();
+    // Keys seen so far, as 128-bit digests (a million keys in tens of megabytes), with their row.
+    let mut seen: HashMap<u128, usize> = HashMap::new();
     let mut batch: Vec<I::Item> = Vec::with_capacity(BATCH);
     let mut tx: Option<Tx> = None;
     let mut stored = Stored::default();
@@ -263,14 +265,14 @@ pub async fn run<I: Importer>(
         let record = record.map_err(|p| file_problem(tr, p))?;
         rows += 1;
         let problems = match importer.check(&record, &ctx) {
-            Ok(checked) => match seen.get(&checked.key) {
+            Ok(checked) => match seen.get(&digest(&checked.key)) {
                 Some(first) => vec![problem_at(
                     &record,
                     checked.key_field,
                     Problem::new(importer.duplicate_key()).arg("first", first.to_string()),
                 )],
                 None if record.errors.is_empty() => {
-                    seen.insert(checked.key, record.row);
+                    seen.insert(digest(&checked.key), record.row);
                     valid += 1;
                     let storing = mode == Mode::ValidRows || rejected.is_empty();
                     if storing {
@@ -343,6 +345,18 @@ pub async fn run<I: Importer>(
     Ok(outcome)
 }
 
+/// A 128-bit digest of a key: two SipHash passes with different salts.
+fn digest(key: &str) -> u128 {
+    use std::hash::{Hash, Hasher};
+    let half = |salt: u8| {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        salt.hash(&mut h);
+        key.hash(&mut h);
+        h.finish()
+    };
+    (u128::from(half(1)) << 64) | u128::from(half(2))
+}
+
 /// Stores and empties the batch, opening the transaction at the first batch.
 async fn store<I: Importer>(
     importer: &I,
@@ -357,7 +371,14 @@ async fn store<I: Importer>(
         return Ok(());
     }
     if tx.is_none() {
-        *tx = Some(db.begin().await?);
+        let mut begun = db.begin().await?;
+        if let Tx::Sqlite(_) = begun {
+            // A large import touches many pages: 64 MB of page cache for this connection keeps
+            // SQLite from spilling to a statement journal mid-transaction.
+            crate::with_conn!(&mut begun, conn => sqlx::query("PRAGMA cache_size = -65536")
+                .execute(conn).await.map(|r| r.rows_affected()))?;
+        }
+        *tx = Some(begun);
     }
     let tx = tx.as_mut().expect("opened above");
     let done = importer.store(tx, batch, at, &actor.name).await?;

@@ -153,22 +153,21 @@ fn doc_type_word(text: &str) -> String {
         .unwrap_or_else(|_| text.trim().to_string())
 }
 
-/// Upserts a batch; a row equal to the stored person is left alone. Answers (inserted, updated).
+/// Upserts a batch; a row equal to the stored person is left alone. Tags are added (an import
+/// never removes one) with one statement for the batch.
 async fn upsert(
     tx: &mut Tx,
     rows: &[ValidPerson],
     now: DateTime<Utc>,
     by: &str,
 ) -> AppResult<Stored> {
-    const COLUMNS: usize = 8;
-    // The time and the actor are bound once, after every row's values.
-    let (at, by_param) = (rows.len() * COLUMNS + 1, rows.len() * COLUMNS + 2);
+    const PER_ROW: usize = 12;
     let values: Vec<String> = (0..rows.len())
         .map(|i| {
-            let b = i * COLUMNS;
+            let p: Vec<String> = (1..=PER_ROW).map(|c| tx.param(i * PER_ROW + c)).collect();
             format!(
-                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, 1, ${at}, ${by_param}, ${at}, ${by_param})",
-                b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8
+                "({}, {}, {}, {}, {}, {}, {}, {}, 1, {}, {}, {}, {})",
+                p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11]
             )
         })
         .collect();
@@ -180,26 +179,48 @@ async fn upsert(
          updated_at = excluded.updated_at, updated_by = excluded.updated_by \
          WHERE persons.name <> excluded.name OR COALESCE(persons.phone, '') <> COALESCE(excluded.phone, '') \
          OR COALESCE(persons.address, '') <> COALESCE(excluded.address, '') OR persons.area_code <> excluded.area_code \
-         RETURNING id, version",
+         RETURNING version",
         values.join(", ")
     );
-    let returned: Vec<(i64, i32)> = crate::with_conn!(tx, conn => {
-        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
+    let returned: Vec<i32> = crate::with_conn!(tx, conn => {
+        let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.as_str()));
         for p in rows {
             q = q.bind(p.doc.kind().as_str()).bind(p.doc.number()).bind(&p.name).bind(p.sex).bind(p.birth_date)
-                .bind(p.phone.as_ref().map(|ph| ph.as_str().to_string())).bind(&p.address).bind(p.area.as_str());
+                .bind(p.phone.as_ref().map(|ph| ph.as_str().to_string())).bind(&p.address).bind(p.area.as_str())
+                .bind(now).bind(by).bind(now).bind(by);
         }
-        q.bind(now).bind(by).fetch_all(conn).await
+        q.fetch_all(conn).await
     })?;
-    let inserted = returned.iter().filter(|(_, v)| *v == 1).count() as u64;
-    // Tags: added to every person of the batch that names some (they never disappear by import).
-    const TAG: &str = "INSERT INTO person_tags (person_id, tag) \
-         SELECT id, $3 FROM persons WHERE doc_type = $1 AND doc_number = $2 ON CONFLICT DO NOTHING";
-    for p in rows {
-        for tag in &p.tags {
-            crate::with_conn!(tx, conn => sqlx::query(TAG).bind(p.doc.kind().as_str()).bind(p.doc.number()).bind(*tag)
-                .execute(conn).await.map(|r| r.rows_affected()))?;
-        }
+    let inserted = returned.iter().filter(|v| **v == 1).count() as u64;
+    let tagged: Vec<(&ValidPerson, &str)> = rows
+        .iter()
+        .flat_map(|p| p.tags.iter().map(move |t| (p, *t)))
+        .collect();
+    if !tagged.is_empty() {
+        let values: Vec<String> = (0..tagged.len())
+            .map(|i| {
+                format!(
+                    "({}, {}, {})",
+                    tx.param(i * 3 + 1),
+                    tx.param(i * 3 + 2),
+                    tx.param(i * 3 + 3)
+                )
+            })
+            .collect();
+        // `WHERE TRUE` lets SQLite tell the upsert clause from a join constraint.
+        let sql = format!(
+            "INSERT INTO person_tags (person_id, tag) SELECT p.id, v.column3 FROM (VALUES {}) AS v \
+             JOIN persons p ON p.doc_type = v.column1 AND p.doc_number = v.column2 WHERE TRUE \
+             ON CONFLICT DO NOTHING",
+            values.join(", ")
+        );
+        crate::with_conn!(tx, conn => {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
+            for (p, tag) in &tagged {
+                q = q.bind(p.doc.kind().as_str()).bind(p.doc.number()).bind(*tag);
+            }
+            q.execute(conn).await.map(|r| r.rows_affected())
+        })?;
     }
     Ok(Stored {
         inserted,
