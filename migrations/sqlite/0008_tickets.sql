@@ -1,6 +1,6 @@
 -- The ledger of work (台账): one table of tickets for every kind modules register, their
 -- timeline (every move, comment, warning and escalation), the pauses that stop their clock,
--- and the notices each user's inbox shows.
+-- the notices each user's inbox shows, and the files attached as evidence.
 
 CREATE TABLE tickets (
     id                  INTEGER PRIMARY KEY,
@@ -77,3 +77,15 @@ CREATE TABLE ticket_notices (
 );
 CREATE INDEX ticket_notices_by_unit ON ticket_notices(unit_id, id);
 CREATE INDEX ticket_notices_by_user ON ticket_notices(user_id, id);
+
+CREATE TABLE ticket_attachments (
+    id            INTEGER PRIMARY KEY,
+    ticket_id     INTEGER NOT NULL REFERENCES tickets(id),
+    file_name     TEXT NOT NULL,
+    content_type  TEXT NOT NULL,
+    size          INTEGER NOT NULL,
+    bytes         BLOB NOT NULL,
+    created_at    TEXT NOT NULL,
+    created_by    TEXT NOT NULL
+);
+CREATE INDEX ticket_attachments_by_ticket ON ticket_attachments(ticket_id, id);

@@ -14,6 +14,7 @@ backend_tests!(
     the_sweep_warns_marks_overdue_and_escalates_once,
     bad_input_is_refused_and_stores_nothing,
     the_pages_open_move_and_list_matters,
+    photos_and_documents_attach_as_evidence_and_other_files_are_refused,
 );
 
 async fn me(app: &TestApp, client: &reqwest::Client) -> Value {
@@ -576,4 +577,83 @@ async fn the_pages_open_move_and_list_matters(backend: Backend) {
         .await
         .unwrap();
     assert!(list.contains("路灯不亮"), "{list}");
+}
+
+async fn attach(
+    client: &reqwest::Client,
+    app: &TestApp,
+    id: &Value,
+    name: &str,
+    bytes: Vec<u8>,
+) -> reqwest::Response {
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
+    );
+    client
+        .post(app.url(&format!("/api/v1/tickets/{id}/attachments")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn photos_and_documents_attach_as_evidence_and_other_files_are_refused(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let p = parties(&app).await;
+    let t = open(
+        &p,
+        &app,
+        json!({"kind": "rectification", "title": "消防通道堵塞整改", "area_code": p.village_area,
+               "owner_unit_id": p.village_unit, "source": "inspection"}),
+    )
+    .await;
+    let mut photo = b"\x89PNG\r\n\x1a\n".to_vec();
+    photo.extend((0..2048).map(|i| (i % 251) as u8));
+    let done = attach(&p.village, &app, &t["id"], "现场照片.png", photo.clone()).await;
+    assert_eq!(done.status(), 201);
+    let view: Value = done.json().await.unwrap();
+    assert_eq!(view["content_type"], "image/png");
+
+    let refused = attach(
+        &p.village,
+        &app,
+        &t["id"],
+        "evil.png",
+        b"MZ\x90\x00binary".to_vec(),
+    )
+    .await;
+    assert_eq!(refused.status(), 422);
+    let error: Value = refused.json().await.unwrap();
+    assert!(
+        error["error"]["message"].as_str().unwrap().contains("PDF"),
+        "{error}"
+    );
+    let empty = attach(&p.village, &app, &t["id"], "a.pdf", Vec::new()).await;
+    assert_eq!(empty.status(), 422);
+
+    let detail = get(&p.town, &app, &format!("/api/v1/tickets/{}", t["id"])).await;
+    assert_eq!(
+        detail["attachments"].as_array().unwrap().len(),
+        1,
+        "{detail}"
+    );
+    assert!(
+        detail["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "attach" && e["detail"] == "现场照片.png"),
+        "{detail}"
+    );
+    let path = format!("/api/v1/tickets/{}/attachments/{}", t["id"], view["id"]);
+    let back = p.town.get(app.url(&path)).send().await.unwrap();
+    assert_eq!(back.status(), 200);
+    assert_eq!(back.headers()["content-type"], "image/png");
+    assert_eq!(back.bytes().await.unwrap().to_vec(), photo);
+    let stranger = app.signed_in("town02").await;
+    assert_eq!(
+        stranger.get(app.url(&path)).send().await.unwrap().status(),
+        404
+    );
 }

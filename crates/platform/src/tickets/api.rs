@@ -131,6 +131,7 @@ pub async fn create(
 pub struct TicketDetail {
     pub ticket: TicketView,
     pub timeline: Vec<TimelineEntry>,
+    pub attachments: Vec<super::attachments::AttachmentView>,
     /// Action codes for `POST /api/v1/tickets/{id}/actions`.
     pub actions: Vec<String>,
 }
@@ -154,6 +155,7 @@ pub async fn get(
         .collect();
     Ok(Json(TicketDetail {
         timeline: repo::timeline(state.db(), id).await?,
+        attachments: super::attachments::list(state.db(), id).await?,
         ticket: TicketView::from_row(row),
         actions,
     }))
@@ -275,4 +277,53 @@ pub async fn mark_read(
 ) -> AppResult<StatusCode> {
     inbox::mark_read(state.db(), &user, request.up_to).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The multipart form of an attachment.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct AttachmentForm {
+    /// JPEG, PNG, HEIC, PDF, docx or xlsx, at most 10 MB.
+    #[schema(value_type = String, format = Binary)]
+    pub file: Vec<u8>,
+}
+
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/attachments", tag = "tickets",
+    params(("id" = i64, Path, description = "Ticket id")),
+    request_body(content_type = "multipart/form-data", content = AttachmentForm),
+    responses(
+        (status = 201, description = "Attached, and on the timeline", body = super::attachments::AttachmentView),
+        (status = 404, description = "No such ticket in the caller's area or work", body = ErrorBody),
+        (status = 422, description = "No file, too large, or not a photo, PDF or Office file", body = ErrorBody),
+    ))]
+pub async fn attach(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    actor: Actor,
+    Path(id): Path<i64>,
+    form: axum::extract::Multipart,
+) -> AppResult<Response> {
+    let (name, bytes) = super::attachments::read_file(form).await?;
+    let view = super::attachments::attach(state.db(), &actor, &user, id, &name, &bytes).await?;
+    Ok((StatusCode::CREATED, Json(view)).into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/tickets/{id}/attachments/{attachment_id}", tag = "tickets",
+    params(("id" = i64, Path, description = "Ticket id"), ("attachment_id" = i64, Path, description = "Attachment id")),
+    responses(
+        (status = 200, description = "The file as attached"),
+        (status = 404, description = "No such file on a ticket the caller sees", body = ErrorBody),
+    ))]
+pub async fn attachment(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, attachment_id)): Path<(i64, i64)>,
+) -> AppResult<Response> {
+    let (name, content_type, bytes) =
+        super::attachments::fetch(state.db(), &user, id, attachment_id).await?;
+    Ok(crate::web::download::attachment(
+        &name,
+        &content_type,
+        bytes,
+    ))
 }

@@ -7,6 +7,7 @@
 //! record go to its responsible unit by default (`routing`).
 
 pub mod api;
+pub mod attachments;
 pub mod demo;
 pub mod escalation;
 pub mod inbox;
@@ -72,6 +73,8 @@ impl Module for Tickets {
         r.api(WRITE, routes!(api::act));
         r.api(WRITE, routes!(api::comment));
         r.api(WRITE, routes!(api::callback));
+        r.api(WRITE, routes!(api::attach));
+        r.api(READ, routes!(api::attachment));
         r.api(READ, routes!(api::my_inbox));
         r.api(READ, routes!(api::mark_read));
         r.page(READ, "/tickets", get(pages::list));
@@ -82,6 +85,11 @@ impl Module for Tickets {
         );
         r.page(READ, "/tickets/{id}", get(pages::detail));
         r.page(WRITE, "/tickets/{id}/act", axum::routing::post(pages::post));
+        r.page(
+            WRITE,
+            "/tickets/{id}/attachments",
+            axum::routing::post(pages::attach),
+        );
         r.page(READ, "/inbox", get(pages::inbox_page));
     }
 

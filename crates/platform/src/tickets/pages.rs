@@ -204,6 +204,7 @@ struct DetailPage {
     badge: Badge,
     due: String,
     timeline: Vec<TimelineEntry>,
+    attachments: Vec<super::attachments::AttachmentView>,
     moves: Vec<Move>,
     units: Vec<SelectOption>,
     error: Option<String>,
@@ -271,6 +272,7 @@ async fn detail_page(
         })
         .collect();
     let timeline = repo::timeline(state.db(), id).await?;
+    let attachments = super::attachments::list(state.db(), id).await?;
     let ticket = TicketView::from_row(row);
     let kind = state
         .ticket_kind(&ticket.kind)
@@ -284,6 +286,7 @@ async fn detail_page(
         units: units(state.db(), user).await?,
         ticket,
         timeline,
+        attachments,
         moves,
         error,
     })
@@ -374,6 +377,38 @@ pub async fn post(
         Err(err) if err.status.is_client_error() && err.status.as_u16() != 404 => {
             let status = err.status;
             let text = message(&tr, &err);
+            Ok((
+                status,
+                render(&detail_page(&state, page, &user, id, Some(text)).await?)?,
+            )
+                .into_response())
+        }
+        Err(err) => Err(err),
+    }
+}
+
+/// `POST /tickets/{id}/attachments` (multipart `file`): back to the ticket.
+pub async fn attach(
+    State(state): State<AppState>,
+    page: Page,
+    user: CurrentUser,
+    actor: Actor,
+    Path(id): Path<i64>,
+    form: axum::extract::Multipart,
+) -> AppResult<Response> {
+    let result = match super::attachments::read_file(form).await {
+        Ok((name, bytes)) => {
+            super::attachments::attach(state.db(), &actor, &user, id, &name, &bytes).await
+        }
+        Err(err) => Err(err),
+    };
+    match result {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/tickets/{id}?flash=flash.ticket_saved")).into_response())
+        }
+        Err(err) if err.status.is_client_error() && err.status.as_u16() != 404 => {
+            let status = err.status;
+            let text = message(&page.tr, &err);
             Ok((
                 status,
                 render(&detail_page(&state, page, &user, id, Some(text)).await?)?,
