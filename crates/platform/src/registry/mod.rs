@@ -158,6 +158,7 @@ impl Module for Registries {
             "/registry/places/import",
             crate::imports::pages::routes(&place::import::PAGE),
         );
+        crate::responsibility::register(r, READ, WRITE);
     }
 
     fn nav(&self) -> Vec<NavItem> {
@@ -183,6 +184,7 @@ impl Module for Registries {
                 order: 220,
                 on_phone_bar: false,
             },
+            crate::responsibility::nav(),
         ]
     }
 
@@ -198,7 +200,8 @@ impl Module for Registries {
         Box::pin(async move {
             person::demo::generate(ctx).await?;
             enterprise::demo::generate(ctx).await?;
-            place::demo::generate(ctx).await
+            place::demo::generate(ctx).await?;
+            crate::responsibility::demo::generate(ctx).await
         })
     }
 }
