@@ -101,6 +101,17 @@ async fn an_assignment_is_made_listed_and_ended_with_audit_entries(backend: Back
     assert_eq!(made["active"], true);
     assert_eq!(made["created_by"], "town01");
     let id = made["id"].as_i64().unwrap();
+    let detail = client
+        .get(app.url(&format!("/registry/enterprises/{eid}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(detail.status(), 200);
+    let html = detail.text().await.unwrap();
+    assert!(
+        html.contains(&format!("href=\"/responsibility/{id}\"")) && html.contains("包保领导"),
+        "the enterprise's page lists its leader"
+    );
     for path in [
         format!("/api/v1/responsibilities?subject_kind=enterprise&subject_id={eid}"),
         format!("/api/v1/responsibilities?user_id={user_id}&active=true"),

@@ -837,3 +837,49 @@ pub async fn pick_users(
             .collect(),
     ))
 }
+
+/// One active assignment as a registry record's page lists it.
+#[derive(Clone, Debug)]
+pub struct SubjectLine {
+    pub href: String,
+    pub role: String,
+    pub who: String,
+    pub starts_on: String,
+}
+
+/// What a registry record's page shows of its 包保 responsibility: the assignments that hold
+/// today, and where to assign another (empty without `registry` write).
+pub struct OnSubject {
+    pub lines: Vec<SubjectLine>,
+    pub assign_href: String,
+}
+
+pub async fn on_subject(
+    state: &AppState,
+    user: &CurrentUser,
+    tr: &Tr,
+    subject: super::Subject,
+) -> AppResult<OnSubject> {
+    let kind = subject.kind().as_str();
+    let id = subject.record_id();
+    let assigned = service::responsible(state.db(), subject, today()).await?;
+    let lines = assigned
+        .iter()
+        .map(|a| SubjectLine {
+            href: format!("/responsibility/{}", a.id),
+            role: role_label(tr, &a.role),
+            who: [a.unit_name.clone(), a.user_name.clone()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" · "),
+            starts_on: a.starts_on.to_string(),
+        })
+        .collect();
+    let assign_href = if can_write(state, user).await? {
+        format!("/responsibility/new?subject_kind={kind}&subject_id={id}")
+    } else {
+        String::new()
+    };
+    Ok(OnSubject { lines, assign_href })
+}
