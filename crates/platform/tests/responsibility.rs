@@ -225,16 +225,25 @@ async fn an_assignment_is_made_listed_and_ended_with_audit_entries(backend: Back
                 "starts_on": "2020-03-10", "ends_on": "2020-03-09"}),
             "ends_on",
         ),
-        (
-            json!({"subject_kind": "household", "subject_id": 1, "role": "cadre", "unit_id": unit_id}),
-            "subject_kind",
-        ),
     ] {
         let response = post(&client, &app, "/api/v1/responsibilities", bad.clone()).await;
         assert_eq!(response.status(), 422, "{bad}");
         let error: Value = response.json().await.unwrap();
         assert_eq!(error["error"]["field"], field, "{bad}: {error}");
     }
+    // A household that does not exist: refused on its id, or on its kind while the household
+    // registry is not there.
+    let response = post(
+        &client,
+        &app,
+        "/api/v1/responsibilities",
+        json!({"subject_kind": "household", "subject_id": 999999, "role": "cadre", "unit_id": unit_id}),
+    )
+    .await;
+    assert_eq!(response.status(), 422);
+    let error: Value = response.json().await.unwrap();
+    let field = error["error"]["field"].as_str().unwrap();
+    assert!(field == "subject_id" || field == "subject_kind", "{error}");
     assert_eq!(
         count(
             &app,
