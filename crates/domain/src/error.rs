@@ -72,6 +72,9 @@ pub mod keys {
     pub const PLACE_KIND_UNKNOWN: &str = "invalid.place_kind.unknown";
     pub const HOUSEHOLD_RELATION_UNKNOWN: &str = "invalid.household_relation.unknown";
 
+    pub const RESPONSIBILITY_ROLE_EMPTY: &str = "invalid.responsibility_role.empty";
+    pub const RESPONSIBILITY_ROLE_UNKNOWN: &str = "invalid.responsibility_role.unknown";
+
     /// Not an error: an accepted value that deserves a second look.
     pub const WARNING_USCC_CHECKSUM: &str = "warning.uscc.checksum";
 }
@@ -132,6 +135,8 @@ const ALL_ERROR_KEYS: &[&str] = &[
     PLACE_KIND_EMPTY,
     PLACE_KIND_UNKNOWN,
     HOUSEHOLD_RELATION_UNKNOWN,
+    RESPONSIBILITY_ROLE_EMPTY,
+    RESPONSIBILITY_ROLE_UNKNOWN,
 ];
 
 const ALL_WARNING_KEYS: &[&str] = &[WARNING_USCC_CHECKSUM];

@@ -11,6 +11,7 @@
 //! - Time and money: `calendar` (official working days), `deadline` (time
 //!   limits in working days and hours, due moments, pauses), `dates`, `money`.
 //! - Work: `ticket` (the ledger ticket's state machine and per-kind rules).
+//!   `responsibility` (包保 roles: who answers for an area or a record).
 
 pub mod area_level;
 pub mod calendar;
@@ -27,6 +28,7 @@ pub mod mask;
 pub mod money;
 pub mod phone;
 pub mod place_kind;
+pub mod responsibility;
 mod serde_str;
 pub mod sex;
 pub mod ticket;
@@ -48,5 +50,6 @@ pub use mask::{mask_address, mask_name};
 pub use money::{MoneyUnit, format_auto, format_wan, format_yi, parse_amount};
 pub use phone::Phone;
 pub use place_kind::PlaceKind;
+pub use responsibility::ResponsibilityRole;
 pub use sex::Sex;
 pub use uscc::{Uscc, UsccWarning};

@@ -3,7 +3,8 @@
 //! route registry with access rules (`routes`), the hash-chained audit log (`audit`), personal-data
 //! masking and reveal (`pii`), spreadsheets in and out (`tabular`), the web shell (`web`,
 //! templates, assets), API conventions (`api`), message catalogs (`i18n`), periodic jobs (`jobs`),
-//! the module trait (`module`), the demo district's base (`demo`) and assembly (`app`). See
+//! the module trait (`module`), 包保 responsibility (`responsibility`), the demo district's base
+//! (`demo`) and assembly (`app`). See
 //! ARCHITECTURE.md.
 
 pub mod api;
@@ -25,6 +26,7 @@ pub mod kernel;
 pub mod module;
 pub mod pii;
 pub mod registry;
+pub mod responsibility;
 pub mod routes;
 pub mod state;
 pub mod tabular;

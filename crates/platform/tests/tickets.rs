@@ -15,6 +15,7 @@ backend_tests!(
     bad_input_is_refused_and_stores_nothing,
     the_pages_open_move_and_list_matters,
     photos_and_documents_attach_as_evidence_and_other_files_are_refused,
+    a_matter_about_an_enterprise_goes_to_its_responsible_unit,
 );
 
 async fn me(app: &TestApp, client: &reqwest::Client) -> Value {
@@ -656,4 +657,36 @@ async fn photos_and_documents_attach_as_evidence_and_other_files_are_refused(bac
         stranger.get(app.url(&path)).send().await.unwrap().status(),
         404
     );
+}
+
+async fn a_matter_about_an_enterprise_goes_to_its_responsible_unit(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let p = parties(&app).await;
+    let enterprises = get(&p.town, &app, "/api/v1/enterprises?limit=1").await;
+    let enterprise = &enterprises["items"][0];
+    let assigned = post(
+        &p.town,
+        &app,
+        "/api/v1/responsibilities",
+        json!({"subject_kind": "enterprise", "subject_id": enterprise["id"], "role": "department",
+               "unit_id": p.village_unit}),
+    )
+    .await;
+    assert_eq!(assigned.status(), 201, "{}", assigned.text().await.unwrap());
+    let t = open(
+        &p,
+        &app,
+        json!({"kind": "rectification", "title": "测温登记不规范", "area_code": enterprise["area_code"],
+               "subject_kind": "enterprise", "subject_id": enterprise["id"], "source": "inspection"}),
+    )
+    .await;
+    assert_eq!(t["owner_unit_id"], p.village_unit, "{t}");
+    assert_eq!(t["state"], "dispatched");
+    let about = get(
+        &p.town,
+        &app,
+        &format!("/api/v1/tickets?subject=enterprise:{}", enterprise["id"]),
+    )
+    .await;
+    assert_eq!(about["items"].as_array().unwrap().len(), 1, "{about}");
 }

@@ -79,6 +79,8 @@ fn keys_from_bad_inputs() -> Vec<&'static str> {
         err(IndustrySection::parse("Z")),
         err(PlaceKind::parse("")),
         err(PlaceKind::parse("城堡")),
+        err(crate::ResponsibilityRole::parse("")),
+        err(crate::ResponsibilityRole::parse("老板")),
     ]
 }
 

@@ -186,6 +186,7 @@ impl Module for Registries {
             "/registry/places/import",
             crate::imports::pages::routes(&place::import::PAGE),
         );
+        crate::responsibility::register(r, READ, WRITE);
     }
 
     fn nav(&self) -> Vec<NavItem> {
@@ -218,6 +219,7 @@ impl Module for Registries {
                 order: 220,
                 on_phone_bar: false,
             },
+            crate::responsibility::nav(),
         ]
     }
 
@@ -234,7 +236,8 @@ impl Module for Registries {
             person::demo::generate(ctx).await?;
             household::demo::generate(ctx).await?;
             enterprise::demo::generate(ctx).await?;
-            place::demo::generate(ctx).await
+            place::demo::generate(ctx).await?;
+            crate::responsibility::demo::generate(ctx).await
         })
     }
 }

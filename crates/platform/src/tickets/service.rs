@@ -267,7 +267,7 @@ pub async fn open(
     let (owner_unit, owner_user) = match (input.owner_unit_id, input.owner_user_id) {
         (None, None) => match subject {
             Some((kind, id)) => {
-                super::routing::default_owner(db, kind, id, now.date_naive()).await?
+                super::routing::default_owner(db, kind, id, crate::responsibility::today()).await?
             }
             None => (None, None),
         },

@@ -193,6 +193,7 @@ struct DetailPage {
     /// Above or below designated size.
     badge: Badge,
     history: Vec<crate::registry::history::HistoryEntry>,
+    responsibility: crate::responsibility::pages::OnSubject,
 }
 
 /// `GET /registry/enterprises/{id}`
@@ -211,6 +212,13 @@ pub async fn detail(
     .await?;
     let history = crate::registry::history::entries(state.db(), super::RECORD_KIND, id).await?;
     let badge = size_badge(&page.tr, enterprise.above_size);
+    let responsibility = crate::responsibility::pages::on_subject(
+        &state,
+        &user,
+        &page.tr,
+        crate::responsibility::Subject::Enterprise(id),
+    )
+    .await?;
     let page = page.titled_text(enterprise.name.clone()).with_area_crumbs(
         &path,
         &[(
@@ -223,6 +231,7 @@ pub async fn detail(
         enterprise,
         badge,
         history,
+        responsibility,
     })
 }
 

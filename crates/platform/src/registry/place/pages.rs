@@ -320,6 +320,7 @@ struct DetailPage {
     fields: Vec<Field>,
     version: String,
     error: Option<String>,
+    responsibility: crate::responsibility::pages::OnSubject,
 }
 
 async fn detail_page(
@@ -339,6 +340,13 @@ async fn detail_page(
     let form = PlaceForm::of(&place);
     let fields = form_fields(&page.tr, &form, None);
     let kind = kind_label(&page.tr, &place.kind);
+    let responsibility = crate::responsibility::pages::on_subject(
+        state,
+        user,
+        &page.tr,
+        crate::responsibility::Subject::Place(id),
+    )
+    .await?;
     let page = page.titled_text(place.name.clone()).with_area_crumbs(
         &path,
         &[(format!("/registry/places/{id}"), place.name.clone())],
@@ -351,6 +359,7 @@ async fn detail_page(
         fields,
         version: form.version,
         error: None,
+        responsibility,
         place,
     })
 }
