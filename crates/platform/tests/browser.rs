@@ -369,3 +369,100 @@ async fn wait_for_lang(driver: &WebDriver, lang: &str) {
 async fn text_of(driver: &WebDriver, by: By) -> String {
     driver.find(by).await.unwrap().text().await.unwrap()
 }
+
+/// A village cadre's day on the work pages: the inbox with its count, a ticket accepted through
+/// its move form, and the ledger, registry and responsibility pages — each without console
+/// errors, sideways scrolling or serious accessibility problems.
+async fn the_work_pages_work_at(width: u32, height: u32) {
+    let test = format!("the work pages at {width}px");
+    let Some(browser) = Browser::start(&test, width, height).await else {
+        return;
+    };
+    let app = spawn_app(Backend::Sqlite).await;
+    let driver = &browser.driver;
+    driver.goto(app.url("/login?next=%2Finbox")).await.unwrap();
+    driver
+        .find(By::Id("f-username"))
+        .await
+        .unwrap()
+        .send_keys("v0101")
+        .await
+        .unwrap();
+    driver
+        .find(By::Id("f-password"))
+        .await
+        .unwrap()
+        .send_keys(DEMO_PASSWORD)
+        .await
+        .unwrap();
+    driver
+        .find(By::Css("[data-testid=login-submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    driver
+        .find(By::Css("[data-testid='tickets.section_todo']"))
+        .await
+        .unwrap();
+    let check = |page: &'static str| {
+        let test = test.clone();
+        let browser = &browser;
+        async move {
+            assert_no_errors(browser, &test).await;
+            let (client_width, scroll_width) = browser.widths().await;
+            assert!(
+                scroll_width <= client_width,
+                "{test}: {page} scrolls sideways ({scroll_width} > {client_width})"
+            );
+            let violations = browser.serious_accessibility_violations().await;
+            assert!(violations.is_empty(), "{test}: {page}: {violations:?}");
+        }
+    };
+    check("inbox").await;
+    save_screenshot(driver, &format!("inbox-{width}")).await;
+
+    // The first matter to handle opens and moves on through its form (accept, or handle one
+    // already in progress).
+    click(driver, By::Css("[data-testid='tickets.section_todo'] li a")).await;
+    let moves = "[data-testid=move-accept], [data-testid=move-handle]";
+    driver.find(By::Css(moves)).await.unwrap();
+    check("ticket").await;
+    click(
+        driver,
+        By::Css("[data-testid=move-accept] button, [data-testid=move-handle] button"),
+    )
+    .await;
+    let flash = text_of(driver, By::Css("[data-testid=flash]")).await;
+    assert_eq!(flash, "已保存。", "{test}");
+    let last = text_of(driver, By::Css("[data-testid=timeline] li:last-child")).await;
+    assert!(
+        (last.contains("接单") || last.contains("处置")) && last.contains("v0101"),
+        "{test}: the move is the timeline's last entry, by the cadre: {last}"
+    );
+    save_screenshot(driver, &format!("ticket-{width}")).await;
+
+    for (path, page) in [
+        ("/tickets", "ledger"),
+        ("/tickets/new", "new ticket"),
+        ("/registry/places", "places"),
+        ("/registry/households", "households"),
+        ("/responsibility", "responsibility"),
+    ] {
+        driver.goto(app.url(path)).await.unwrap();
+        driver.find(By::Css("main h1")).await.unwrap();
+        check(page).await;
+    }
+    browser.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_work_pages_work_on_a_phone() {
+    the_work_pages_work_at(390, 844).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_work_pages_work_on_a_desk() {
+    the_work_pages_work_at(1280, 800).await;
+}
