@@ -16,6 +16,7 @@ backend_tests!(
     stale_versions_are_refused,
     the_tiny_demo_has_households_whose_members_point_back,
     the_pages_list_show_register_and_change_households,
+    a_household_ledger_imports_by_head_moves_members_and_exports_masked,
 );
 
 async fn me(app: &TestApp, user: &str) -> Value {
@@ -725,4 +726,200 @@ async fn the_pages_list_show_register_and_change_households(backend: Backend) {
         .unwrap();
     assert!(person_page.contains(&format!("href=\"/registry/households/{id}\"")));
     assert!(person_page.contains("户主"));
+}
+
+async fn upload(client: &reqwest::Client, app: &TestApp, text: &str) -> Value {
+    let form = reqwest::multipart::Form::new()
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(text.as_bytes().to_vec()).file_name("家庭户.csv"),
+        )
+        .text("mode", "valid-rows");
+    let response = client
+        .post(app.url("/api/v1/imports/households"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
+async fn a_household_ledger_imports_by_head_moves_members_and_exports_masked(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let client = app.signed_in("v0101").await;
+    let grid = grid_of(&app, "v0101").await;
+    let mut ids = std::collections::HashMap::new();
+    for (n, name) in [
+        (1, "王建国"),
+        (2, "李秀英"),
+        (30, "王小明"),
+        (42, "赵六"),
+        (5, "张伟"),
+        (6, "刘芳"),
+        (40, "张强"),
+        (7, "孙大山"),
+        (41, "孙七"),
+    ] {
+        ids.insert(n, person(&client, &app, n, name, &grid).await);
+    }
+    // 孙七 lives in 孙大山's household; the ledger puts him in 王建国's.
+    let old = household(&client, &app, &grid, ids[&7], &[(ids[&41], "其他")]).await;
+    let (_, old_before) = get(&client, &app, &format!("/api/v1/households/{old}")).await;
+    let households_before = count(&app, "SELECT COUNT(*) FROM households").await;
+    let n = |k: u16| id_number(k);
+    let address = "同心区顺桥街道示范路8号";
+    let sheet = format!(
+        "序号,户主姓名,户主身份证号,成员姓名,成员身份证号,与户主关系,家庭住址,区划代码\n\
+         1,王建国,{h1},王建国,{h1},户主,{address},{grid}\n\
+         2,王建国,{h1},李秀英,{m2},妻子,{address},{grid}\n\
+         3,王建国,{h1},王小明,{m30},长子,{address},{grid}\n\
+         4,王建国,{h1},赵六,{m42},表弟,{address},{grid}\n\
+         5,张伟,{h5},张伟,{h5},本人,同心区顺桥街道示范路9号,{grid}\n\
+         6,张伟,{h5},刘芳,{m6},配偶,同心区顺桥街道示范路9号,{grid}\n\
+         7,张伟,{h5},李秀英,{m2},配偶,同心区顺桥街道示范路9号,{grid}\n\
+         8,张伟,{h5},张强,{m40},子,同心区顺桥街道示范路9号,{grid}\n\
+         9,张伟,{h5},陈未登,{m50},女,同心区顺桥街道示范路9号,{grid}\n\
+         10,王建国,{h1},孙七,{m41},孙子,{address},{grid}\n",
+        h1 = n(1),
+        m2 = n(2),
+        m30 = n(30),
+        m42 = n(42),
+        h5 = n(5),
+        m6 = n(6),
+        m40 = n(40),
+        m50 = n(50),
+        m41 = n(41),
+    );
+    let summary = upload(&client, &app, &sheet).await;
+    assert_eq!(summary["rows"], 10, "{summary}");
+    assert_eq!(summary["inserted"], 7, "{summary}");
+    assert_eq!(summary["updated"], 0, "{summary}");
+    let rejected: Vec<(i64, String)> = summary["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["row"].as_i64().unwrap(), r["errors"].to_string()))
+        .collect();
+    assert_eq!(
+        rejected.iter().map(|r| r.0).collect::<Vec<_>>(),
+        vec![5, 8, 10],
+        "{summary}"
+    );
+    assert!(rejected[0].1.contains("无法识别的与户主关系"), "{summary}");
+    assert!(rejected[1].1.contains("同一成员"), "{summary}");
+    assert!(
+        rejected[2].1.contains("陈未登") && rejected[2].1.contains("请先导入人员台账"),
+        "{summary}"
+    );
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM households").await,
+        households_before + 2
+    );
+
+    // The members' household and relation are set; 孙七 moved, 赵六 and 陈未登 are in none.
+    let household_of = |n: u16| {
+        let client = &client;
+        let app = &app;
+        let id = ids.get(&n).copied();
+        async move {
+            let (_, p) = get(client, app, &format!("/api/v1/persons/{}", id.unwrap())).await;
+            (p["household_id"].as_i64(), p["household_relation"].clone())
+        }
+    };
+    let (wang, relation) = household_of(1).await;
+    assert_eq!(relation, "head");
+    let wang = wang.unwrap();
+    for (k, expected) in [(2, "spouse"), (30, "child"), (41, "grandchild")] {
+        assert_eq!(household_of(k).await, (Some(wang), json!(expected)), "{k}");
+    }
+    let (zhang, _) = household_of(5).await;
+    let zhang = zhang.unwrap();
+    assert_ne!(zhang, wang);
+    for (k, expected) in [(6, "spouse"), (40, "child")] {
+        assert_eq!(household_of(k).await, (Some(zhang), json!(expected)), "{k}");
+    }
+    assert_eq!(household_of(42).await.0, None);
+    let (_, detail) = get(&client, &app, &format!("/api/v1/households/{wang}")).await;
+    assert_eq!(detail["member_count"], 4, "{detail}");
+    assert_eq!(detail["head_name"], "王建国");
+    let (_, old_after) = get(&client, &app, &format!("/api/v1/households/{old}")).await;
+    assert_eq!(old_after["member_count"], 1, "{old_after}");
+    assert!(
+        old_after["version"].as_i64() > old_before["version"].as_i64(),
+        "the household a member left gets a new version"
+    );
+
+    // The same file again changes nothing.
+    let again = upload(&client, &app, &sheet).await;
+    assert_eq!(
+        (&again["inserted"], &again["updated"], &again["unchanged"]),
+        (&json!(0), &json!(0), &json!(7)),
+        "{again}"
+    );
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM households").await,
+        households_before + 2
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'registry.household.import'"
+        )
+        .await,
+        2
+    );
+
+    let csv = client
+        .get(app.url(&format!("/registry/households/export/csv?q={}", n(2))))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for name in ["王建国", "李秀英", "王小明", "孙七", "配偶", "孙子女"] {
+        assert!(csv.contains(name), "{name}: {csv}");
+    }
+    assert!(!csv.contains("张伟"), "the filter holds: {csv}");
+    for k in [1, 2, 30, 41] {
+        assert!(!csv.contains(&n(k)), "numbers masked: {csv}");
+        assert!(csv.contains(&format!("{}********", &n(k)[..6])), "{csv}");
+    }
+    assert!(!csv.contains("示范路8号"), "addresses masked: {csv}");
+    let all = client
+        .get(app.url("/registry/households/export/csv"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(all.contains("张伟") && all.contains("刘芳"), "{all}");
+
+    let template = client
+        .get(app.url("/registry/households/template"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(template.status(), 200);
+    let page = client
+        .get(app.url("/registry/households/import"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("迁入表中的家庭户"));
+    let list = client
+        .get(app.url("/registry/households"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        list.contains("/registry/households/import")
+            && list.contains("/registry/households/export/csv")
+    );
 }

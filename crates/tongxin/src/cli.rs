@@ -47,7 +47,8 @@ pub enum Command {
     Modules(ModulesCommand),
     /// Import a ledger sheet (xlsx, xls, csv) into a registry: `tongxin import persons FILE`.
     Import {
-        /// What the sheet holds: persons, enterprises (`tongxin import --help` lists them all).
+        /// What the sheet holds: persons, enterprises, places, households (`tongxin import --help`
+        /// lists them all).
         kind: String,
         file: PathBuf,
         /// all-or-nothing, or valid-rows (store the valid rows, report the others).

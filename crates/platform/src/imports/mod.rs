@@ -175,6 +175,24 @@ pub trait Importer: Send + Sync + 'static {
         record: &Record,
         ctx: &CheckContext<'_>,
     ) -> Result<Checked<Self::Item>, Vec<CellProblem>>;
+    /// Checks a row that passed `check` against what is registered — a household's head and
+    /// members must be registered persons — and may complete its item from there (their ids).
+    /// Runs on the pool, outside the import's transaction: it sees what was committed before
+    /// the import, not what this import stored so far. By default there is nothing to confirm.
+    fn confirm<'a>(
+        &'a self,
+        _db: &'a Db,
+        _record: &'a Record,
+        _item: &'a mut Self::Item,
+        _ctx: &'a CheckContext<'a>,
+    ) -> BoxFuture<'a, AppResult<Result<(), Vec<CellProblem>>>> {
+        Box::pin(async { Ok(Ok(())) })
+    }
+    /// The catalog key of a line the upload page shows under the framework's introduction,
+    /// saying what this import does beyond it (households: members are moved); `None` for none.
+    fn note_key(&self) -> Option<&'static str> {
+        None
+    }
     /// Stores a batch of checked rows, idempotently: a row equal to the stored record changes
     /// nothing and counts neither as inserted nor as updated.
     fn store<'a>(
@@ -190,6 +208,7 @@ pub trait Importer: Send + Sync + 'static {
 pub trait SheetImport: Send + Sync + 'static {
     fn kind(&self) -> &'static str;
     fn spec(&self) -> &'static Spec;
+    fn note_key(&self) -> Option<&'static str>;
     #[allow(clippy::too_many_arguments)]
     fn run<'a>(
         &'a self,
@@ -210,6 +229,10 @@ impl<I: Importer> SheetImport for I {
 
     fn spec(&self) -> &'static Spec {
         Importer::spec(self)
+    }
+
+    fn note_key(&self) -> Option<&'static str> {
+        Importer::note_key(self)
     }
 
     fn run<'a>(
@@ -265,24 +288,40 @@ pub async fn run<I: Importer>(
         let record = record.map_err(|p| file_problem(tr, p))?;
         rows += 1;
         let problems = match importer.check(&record, &ctx) {
-            Ok(checked) => match seen.get(&digest(&checked.key)) {
+            Ok(mut checked) => match seen.get(&digest(&checked.key)) {
                 Some(first) => vec![problem_at(
                     &record,
                     checked.key_field,
                     Problem::new(importer.duplicate_key()).arg("first", first.to_string()),
                 )],
                 None if record.errors.is_empty() => {
-                    seen.insert(digest(&checked.key), record.row);
-                    valid += 1;
-                    let storing = mode == Mode::ValidRows || rejected.is_empty();
-                    if storing {
-                        batch.push(checked.item);
-                        if batch.len() == BATCH {
-                            store(importer, db, &mut tx, &mut batch, at, actor, &mut stored)
-                                .await?;
+                    match importer
+                        .confirm(db, &record, &mut checked.item, &ctx)
+                        .await?
+                    {
+                        Err(problems) => problems,
+                        Ok(()) => {
+                            seen.insert(digest(&checked.key), record.row);
+                            valid += 1;
+                            let storing = mode == Mode::ValidRows || rejected.is_empty();
+                            if storing {
+                                batch.push(checked.item);
+                                if batch.len() == BATCH {
+                                    store(
+                                        importer,
+                                        db,
+                                        &mut tx,
+                                        &mut batch,
+                                        at,
+                                        actor,
+                                        &mut stored,
+                                    )
+                                    .await?;
+                                }
+                            }
+                            continue;
                         }
                     }
-                    continue;
                 }
                 None => Vec::new(),
             },

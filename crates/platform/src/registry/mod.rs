@@ -119,6 +119,22 @@ impl Module for Registries {
             "/registry/households/{id}/members/{person_id}/remove",
             post(household::pages::remove_member),
         );
+        r.api(WRITE, routes!(household::api::import));
+        r.page(
+            READ,
+            "/registry/households/export/{format}",
+            get(household::export::export),
+        );
+        r.page(
+            READ,
+            "/registry/households/template",
+            get(household::export::template),
+        );
+        r.page(
+            WRITE,
+            "/registry/households/import",
+            crate::imports::pages::routes(&household::import::PAGE),
+        );
         r.api(READ, routes!(enterprise::api::list));
         r.api(WRITE, routes!(enterprise::api::create));
         r.api(READ, routes!(enterprise::api::get));
@@ -228,6 +244,7 @@ impl Module for Registries {
             &person::import::PERSONS,
             &enterprise::import::ENTERPRISES,
             &place::import::PLACES,
+            &household::import::HOUSEHOLDS,
         ]
     }
 

@@ -215,3 +215,22 @@ pub async fn remove_member(
         service::remove_member(state.db(), &actor, &user, id, person_id, query.version).await?,
     ))
 }
+
+#[utoipa::path(post, path = "/api/v1/imports/households", tag = "registry",
+    request_body(content_type = "multipart/form-data", content = crate::imports::api::ImportForm),
+    responses(
+        (status = 200, description = "What was stored (one row per member; a member in another household is moved) and which rows were rejected, with reasons — among them heads and members not yet registered as persons", body = crate::imports::Summary),
+        (status = 422, description = "The file cannot be read as a household sheet, or a bad mode or area", body = ErrorBody),
+    ))]
+pub async fn import(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    actor: Actor,
+    tr: crate::i18n::Tr,
+    form: axum::extract::Multipart,
+) -> AppResult<Json<crate::imports::Summary>> {
+    let summary =
+        crate::imports::api::receive(&state, &user, &actor, &tr, form, &super::import::HOUSEHOLDS)
+            .await?;
+    Ok(Json(summary))
+}

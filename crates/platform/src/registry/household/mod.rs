@@ -6,6 +6,8 @@
 
 pub mod api;
 pub mod demo;
+pub mod export;
+pub mod import;
 pub mod model;
 pub mod pages;
 pub mod repo;

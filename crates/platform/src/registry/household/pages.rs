@@ -107,6 +107,19 @@ pub async fn list(
         ("area".into(), query.area.clone()),
     ];
     table.empty_text = tr.t("household.none").to_string();
+    let filters: String = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(table.query.iter().filter(|(_, v)| !v.is_empty()))
+        .finish();
+    table.exports = vec![
+        (
+            tr.t("household.export_xlsx").to_string(),
+            format!("/registry/households/export/xlsx?{filters}"),
+        ),
+        (
+            tr.t("household.export_csv").to_string(),
+            format!("/registry/households/export/csv?{filters}"),
+        ),
+    ];
     table.filters = vec![
         Field::new("q", tr.t("household.search"), FieldKind::Search)
             .value(query.q.clone())

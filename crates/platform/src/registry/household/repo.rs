@@ -175,6 +175,33 @@ pub async fn member_relations_in(
     crate::with_conn!(tx, conn => sqlx::query_as(SQL).bind(household).fetch_all(conn).await)
 }
 
+/// A member as the export lists them.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct MemberLine {
+    pub household_id: i64,
+    pub name: String,
+    pub doc_type: String,
+    pub doc_number: String,
+    pub relation: Option<String>,
+}
+
+/// The members of these households, by household, the head first, then by id.
+pub async fn members_of_many(db: &Db, households: &[i64]) -> Result<Vec<MemberLine>, sqlx::Error> {
+    if households.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Ids from the database go into the SQL as literals (numbers, never text from outside): a
+    // page of a thousand would pass SQLite's older limit on bound parameters.
+    let ids: Vec<String> = households.iter().map(i64::to_string).collect();
+    let sql = format!(
+        "SELECT household_id, name, doc_type, doc_number, household_relation AS relation \
+         FROM persons WHERE household_id IN ({}) \
+         ORDER BY household_id, CASE WHEN household_relation = 'head' THEN 0 ELSE 1 END, id",
+        ids.join(", ")
+    );
+    crate::with_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).fetch_all(pool).await)
+}
+
 pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
     const SQL: &str = "SELECT COUNT(*) FROM households";
     crate::with_db!(db, pool => sqlx::query_scalar(SQL).fetch_one(pool).await)

@@ -127,6 +127,21 @@ pub struct ValidPerson {
     pub tags: Vec<&'static str>,
 }
 
+/// The type of a document number given without one: its shape, and a resident ID for digits
+/// only and no other shape (a resident ID typed wrong must say so rather than pass as a
+/// passport).
+pub fn guess_document_type(number: &str) -> DocumentType {
+    let number = number.trim();
+    let digits_only = number
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == 'x' || c == 'X');
+    match DocumentType::guess(number) {
+        Some(DocumentType::Passport) | None if digits_only => DocumentType::ResidentId,
+        Some(kind) => kind,
+        None => DocumentType::Passport,
+    }
+}
+
 fn field(err: impl Into<AppError>, name: &str) -> AppError {
     err.into().on_field(name)
 }
@@ -144,18 +159,7 @@ impl PersonInput {
             Some(t) => t
                 .parse::<DocumentType>()
                 .map_err(|e| field(e, "doc_type"))?,
-            // Digits only and no other shape: a resident ID typed wrong, which must say so rather
-            // than pass as a passport.
-            None => {
-                let digits_only = number
-                    .chars()
-                    .all(|c| c.is_ascii_digit() || c == 'x' || c == 'X');
-                match DocumentType::guess(number) {
-                    Some(DocumentType::Passport) | None if digits_only => DocumentType::ResidentId,
-                    Some(kind) => kind,
-                    None => DocumentType::Passport,
-                }
-            }
+            None => guess_document_type(number),
         };
         let doc = Document::parse(kind, number).map_err(|e| field(e, "doc_number"))?;
         let name = self.name.trim().to_string();
