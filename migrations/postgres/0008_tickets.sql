@@ -30,6 +30,8 @@ CREATE TABLE tickets (
     escalated_at        TIMESTAMPTZ,
     escalation_level    INTEGER NOT NULL DEFAULT 0,
     callback_done       BOOLEAN NOT NULL DEFAULT FALSE,
+    rating              TEXT,
+    reopened_by_rating  BOOLEAN NOT NULL DEFAULT FALSE,
     closed_at           TIMESTAMPTZ,
     version             INTEGER NOT NULL DEFAULT 1,
     created_at          TIMESTAMPTZ NOT NULL,
@@ -89,3 +91,12 @@ CREATE TABLE ticket_attachments (
     created_by    TEXT NOT NULL
 );
 CREATE INDEX ticket_attachments_by_ticket ON ticket_attachments(ticket_id, id);
+
+-- A retried submission (a phone on a bad network) sends the same Idempotency-Key: one ticket.
+CREATE TABLE ticket_idempotency (
+    actor       TEXT COLLATE "C" NOT NULL,
+    idem_key    TEXT COLLATE "C" NOT NULL,
+    ticket_id   BIGINT NOT NULL REFERENCES tickets(id),
+    created_at  TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (actor, idem_key)
+);

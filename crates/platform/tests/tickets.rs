@@ -16,6 +16,8 @@ backend_tests!(
     the_pages_open_move_and_list_matters,
     photos_and_documents_attach_as_evidence_and_other_files_are_refused,
     a_matter_about_an_enterprise_goes_to_its_responsible_unit,
+    a_retried_creation_with_one_idempotency_key_makes_one_ticket,
+    a_dissatisfied_reporter_reopens_a_complaint_once,
 );
 
 async fn me(app: &TestApp, client: &reqwest::Client) -> Value {
@@ -474,12 +476,31 @@ async fn the_pages_open_move_and_list_matters(backend: Backend) {
             ("priority", "normal"),
             ("source", "grid_patrol"),
             ("owner_unit_id", p.village_unit.to_string().as_str()),
+            ("idempotency_key", "form-0001"),
         ])
         .send()
         .await
         .unwrap();
     assert_eq!(created.status(), 303);
     let to = created.headers()["location"].to_str().unwrap().to_string();
+    let resubmitted = p
+        .town
+        .post(app.url("/tickets/new"))
+        .form(&[
+            ("kind", "general"),
+            ("title", "路灯不亮"),
+            ("area_code", p.village_area.as_str()),
+            ("owner_unit_id", p.village_unit.to_string().as_str()),
+            ("idempotency_key", "form-0001"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        resubmitted.headers()["location"].to_str().unwrap(),
+        to,
+        "submitting the same form twice opens one matter"
+    );
     assert!(to.starts_with("/tickets/"), "{to}");
     let page = p
         .town
@@ -689,4 +710,98 @@ async fn a_matter_about_an_enterprise_goes_to_its_responsible_unit(backend: Back
     )
     .await;
     assert_eq!(about["items"].as_array().unwrap().len(), 1, "{about}");
+}
+
+async fn a_retried_creation_with_one_idempotency_key_makes_one_ticket(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let p = parties(&app).await;
+    let body = json!({"kind": "general", "title": "重复提交测试", "area_code": p.village_area,
+                      "owner_unit_id": p.village_unit});
+    let send = |key: &'static str| {
+        let client = p.town.clone();
+        let url = app.url("/api/v1/tickets");
+        let body = body.clone();
+        async move {
+            client
+                .post(url)
+                .header("Idempotency-Key", key)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let first = send("phone-7f3a").await;
+    assert_eq!(first.status(), 201);
+    let first: Value = first.json().await.unwrap();
+    let again = send("phone-7f3a").await;
+    assert_eq!(again.status(), 200, "a retry answers the first ticket");
+    let again: Value = again.json().await.unwrap();
+    assert_eq!(first["id"], again["id"]);
+    let other = send("phone-8b1c").await;
+    assert_eq!(other.status(), 201, "another key is another ticket");
+    let listed = get(&p.town, &app, "/api/v1/tickets?limit=500").await;
+    let same_title = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["title"] == "重复提交测试")
+        .count();
+    assert_eq!(same_title, 2);
+    let bad = p
+        .town
+        .post(app.url("/api/v1/tickets"))
+        .header("Idempotency-Key", "with space")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+}
+
+async fn a_dissatisfied_reporter_reopens_a_complaint_once(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let p = parties(&app).await;
+    let t = open(
+        &p,
+        &app,
+        json!({"kind": "complaint", "title": "供水不稳定", "area_code": p.village_area,
+               "owner_unit_id": p.village_unit, "source": "hotline"}),
+    )
+    .await;
+    let t = act(&p.village, &app, &t, "accept", json!({})).await;
+    let t = act(&p.village, &app, &t, "handle", json!({})).await;
+    let path = format!("/api/v1/tickets/{}/callback", t["id"]);
+    let bad = post(
+        &p.town,
+        &app,
+        &path,
+        json!({"text": "回访", "rating": "meh"}),
+    )
+    .await;
+    assert_eq!(bad.status(), 422);
+    let first = post(
+        &p.town,
+        &app,
+        &path,
+        json!({"text": "群众不满意", "rating": "dissatisfied"}),
+    )
+    .await;
+    assert_eq!(first.status(), 204);
+    let t = get(&p.town, &app, &format!("/api/v1/tickets/{}", t["id"])).await["ticket"].clone();
+    assert_eq!(t["state"], "in_progress", "reopened for more work: {t}");
+    assert_eq!(t["rating"], "dissatisfied");
+    let t = act(&p.village, &app, &t, "handle", json!({})).await;
+    let second = post(
+        &p.town,
+        &app,
+        &path,
+        json!({"text": "仍不满意", "rating": "dissatisfied"}),
+    )
+    .await;
+    assert_eq!(second.status(), 204);
+    let t = get(&p.town, &app, &format!("/api/v1/tickets/{}", t["id"])).await["ticket"].clone();
+    assert_eq!(t["state"], "handled", "reopened only once: {t}");
+    let t = act(&p.town, &app, &t, "close", json!({})).await;
+    assert_eq!(t["state"], "closed");
 }

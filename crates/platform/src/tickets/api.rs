@@ -111,8 +111,10 @@ pub async fn list(
 }
 
 #[utoipa::path(post, path = "/api/v1/tickets", tag = "tickets", request_body = NewTicket,
+    params(("Idempotency-Key" = Option<String>, Header, description = "The same key again (from the same caller) answers the ticket the first request made, with 200, instead of making another")),
     responses(
         (status = 201, description = "Opened; dispatched at once when a handling unit is known", body = TicketView),
+        (status = 200, description = "A retry: the ticket made by the first request with this Idempotency-Key", body = TicketView),
         (status = 403, description = "The area lies outside the caller's", body = ErrorBody),
         (status = 422, description = "A field is wrong; `field` names it", body = ErrorBody),
     ))]
@@ -120,10 +122,23 @@ pub async fn create(
     State(state): State<AppState>,
     user: CurrentUser,
     actor: Actor,
+    headers: axum::http::HeaderMap,
     ApiJson(input): ApiJson<NewTicket>,
 ) -> AppResult<Response> {
-    let view = service::open(&state, &actor, &user, &input).await?;
-    Ok((StatusCode::CREATED, Json(view)).into_response())
+    let key = match headers.get("idempotency-key") {
+        None => None,
+        Some(v) => Some(
+            v.to_str()
+                .map_err(|_| AppError::invalid("tickets.bad_idempotency_key"))?,
+        ),
+    };
+    let opened = service::open(&state, &actor, &user, &input, key).await?;
+    let status = if opened.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(opened.ticket)).into_response())
 }
 
 /// A ticket with its timeline and the moves the caller may make.
@@ -186,6 +201,9 @@ pub async fn act(
 #[derive(Deserialize, ToSchema)]
 pub struct NoteRequest {
     pub text: String,
+    /// At the callback: `satisfied`, `basically_satisfied` or `dissatisfied` (which reopens a
+    /// handled or closed ticket, once).
+    pub rating: Option<String>,
 }
 
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/comments", tag = "tickets", request_body = NoteRequest,
@@ -202,7 +220,16 @@ pub async fn comment(
     Path(id): Path<i64>,
     ApiJson(request): ApiJson<NoteRequest>,
 ) -> AppResult<StatusCode> {
-    service::note(&state, &actor, &user, id, &request.text, false).await?;
+    service::note(
+        &state,
+        &actor,
+        &user,
+        id,
+        &request.text,
+        false,
+        request.rating.as_deref(),
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -221,7 +248,16 @@ pub async fn callback(
     Path(id): Path<i64>,
     ApiJson(request): ApiJson<NoteRequest>,
 ) -> AppResult<StatusCode> {
-    service::note(&state, &actor, &user, id, &request.text, true).await?;
+    service::note(
+        &state,
+        &actor,
+        &user,
+        id,
+        &request.text,
+        true,
+        request.rating.as_deref(),
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -34,6 +34,8 @@ pub struct TicketRow {
     pub escalated_at: Option<DateTime<Utc>>,
     pub escalation_level: i32,
     pub callback_done: bool,
+    pub rating: Option<String>,
+    pub reopened_by_rating: bool,
     pub closed_at: Option<DateTime<Utc>>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
@@ -77,6 +79,8 @@ pub struct TicketView {
     /// 0, or 1 once escalated to the superior level (督办).
     pub escalation_level: i32,
     pub callback_done: bool,
+    /// The reporter's rating at the callback: `satisfied`, `basically_satisfied`, `dissatisfied`.
+    pub rating: Option<String>,
     pub closed_at: Option<DateTime<Utc>>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
@@ -110,6 +114,7 @@ impl TicketView {
             overdue_at: row.overdue_at,
             escalation_level: row.escalation_level,
             callback_done: row.callback_done,
+            rating: row.rating,
             closed_at: row.closed_at,
             version: row.version,
             created_at: row.created_at,

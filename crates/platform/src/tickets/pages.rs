@@ -228,6 +228,17 @@ impl DetailPage {
         self.page.tr.t(&format!("{prefix}.{code}")).to_string()
     }
 
+    /// An entry's reason as shown: a rating code (the callback's, or the reopening it caused)
+    /// in words, anything else as typed.
+    fn event_reason(&self, e: &TimelineEntry) -> Option<String> {
+        let reason = e.reason.as_deref()?;
+        Some(if super::service::RATINGS.contains(&reason) {
+            self.label("tickets.rating", reason)
+        } else {
+            reason.to_string()
+        })
+    }
+
     fn is_owner(&self, unit: &str) -> bool {
         self.ticket.owner_unit_id.map(|v| v.to_string()).as_deref() == Some(unit)
     }
@@ -316,6 +327,9 @@ pub struct MoveForm {
     /// `comment` or `callback` with `reason` as the text, instead of a move.
     #[serde(default)]
     pub note: String,
+    /// With the callback: the reporter's rating.
+    #[serde(default)]
+    pub rating: String,
 }
 
 fn message(tr: &Tr, err: &AppError) -> String {
@@ -346,6 +360,7 @@ pub async fn post(
                 id,
                 &form.reason,
                 form.note == "callback",
+                some(&form.rating).as_deref(),
             )
             .await
         }
@@ -424,7 +439,14 @@ pub async fn attach(
 struct NewPage {
     page: Page,
     fields: Vec<Field>,
+    idempotency_key: String,
     error: Option<String>,
+}
+
+/// A fresh key for a form, 128 random bits in hex.
+fn form_key() -> String {
+    use rand::Rng;
+    format!("form-{:032x}", rand::rng().random::<u128>())
 }
 
 /// The form to open a ticket, as posted.
@@ -452,6 +474,9 @@ pub struct NewForm {
     pub subject_kind: String,
     #[serde(default)]
     pub subject_id: String,
+    /// Made when the form is shown: a second submission of the same form opens nothing new.
+    #[serde(default)]
+    pub idempotency_key: String,
 }
 
 async fn new_fields(
@@ -546,6 +571,7 @@ pub async fn new_form(
     Ok(render(&NewPage {
         page: page.titled("tickets.new_title"),
         fields,
+        idempotency_key: form_key(),
         error: None,
     })?
     .into_response())
@@ -587,13 +613,24 @@ pub async fn create(
         })
     })();
     let result = match input {
-        Ok(input) => service::open(&state, &actor, &user, &input).await,
+        Ok(input) => {
+            service::open(
+                &state,
+                &actor,
+                &user,
+                &input,
+                some(&form.idempotency_key).as_deref(),
+            )
+            .await
+        }
         Err(err) => Err(err),
     };
     match result {
-        Ok(t) => Ok(
-            Redirect::to(&format!("/tickets/{}?flash=flash.ticket_opened", t.id)).into_response(),
-        ),
+        Ok(t) => Ok(Redirect::to(&format!(
+            "/tickets/{}?flash=flash.ticket_opened",
+            t.ticket.id
+        ))
+        .into_response()),
         Err(err) if err.status.is_client_error() => {
             let fields = new_fields(&state, &page, &user, &form, Some(&err)).await?;
             let text = message(&page.tr, &err);
@@ -602,6 +639,11 @@ pub async fn create(
                 render(&NewPage {
                     page: page.titled("tickets.new_title"),
                     fields,
+                    idempotency_key: if form.idempotency_key.is_empty() {
+                        form_key()
+                    } else {
+                        form.idempotency_key.clone()
+                    },
                     error: Some(text),
                 })?,
             )

@@ -8,7 +8,8 @@ use crate::db::{Db, Tx};
 pub const COLUMNS: &str = "id, kind, title, description, subject_kind, subject_id, area_code, source, \
      priority, state, paused_from, dispatcher_unit_id, owner_unit_id, owner_user_id, verifier_unit_id, \
      reporter_user_id, reporter_name, reporter_phone, time_limit, clock_from, extended_due, due_at, \
-     warned_at, overdue_at, escalated_at, escalation_level, callback_done, closed_at, version, \
+     warned_at, overdue_at, escalated_at, escalation_level, callback_done, rating, reopened_by_rating, \
+     closed_at, version, \
      created_at, created_by, updated_at, updated_by";
 
 pub async fn get(db: &Db, id: i64) -> Result<Option<TicketRow>, sqlx::Error> {
@@ -100,15 +101,46 @@ pub async fn write_move(
     Ok(n == 1)
 }
 
+/// Records the callback (回访) and the reporter's rating, if given.
 pub async fn set_callback_done(
     tx: &mut Tx,
     id: i64,
+    rating: Option<&str>,
     at: DateTime<Utc>,
     by: &str,
 ) -> Result<(), sqlx::Error> {
-    const SQL: &str = "UPDATE tickets SET callback_done = TRUE, version = version + 1, updated_at = $2, \
-         updated_by = $3 WHERE id = $1";
-    crate::with_conn!(tx, conn => sqlx::query(SQL).bind(id).bind(at).bind(by).execute(conn).await.map(|r| r.rows_affected()))?;
+    const SQL: &str = "UPDATE tickets SET callback_done = TRUE, rating = COALESCE($4, rating), \
+         version = version + 1, updated_at = $2, updated_by = $3 WHERE id = $1";
+    crate::with_conn!(tx, conn => sqlx::query(SQL).bind(id).bind(at).bind(by).bind(rating).execute(conn).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Marks the one reopening a dissatisfied rating is allowed.
+pub async fn set_reopened_by_rating(tx: &mut Tx, id: i64) -> Result<(), sqlx::Error> {
+    const SQL: &str = "UPDATE tickets SET reopened_by_rating = TRUE WHERE id = $1";
+    crate::with_conn!(tx, conn => sqlx::query(SQL).bind(id).execute(conn).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The ticket a creation with this Idempotency-Key already made, if any.
+pub async fn idempotent_ticket(
+    db: &Db,
+    actor: &str,
+    key: &str,
+) -> Result<Option<i64>, sqlx::Error> {
+    const SQL: &str = "SELECT ticket_id FROM ticket_idempotency WHERE actor = $1 AND idem_key = $2";
+    crate::with_db!(db, pool => sqlx::query_scalar(SQL).bind(actor).bind(key).fetch_optional(pool).await)
+}
+
+pub async fn remember_key(
+    tx: &mut Tx,
+    actor: &str,
+    key: &str,
+    ticket_id: i64,
+    at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    const SQL: &str = "INSERT INTO ticket_idempotency (actor, idem_key, ticket_id, created_at) VALUES ($1, $2, $3, $4)";
+    crate::with_conn!(tx, conn => sqlx::query(SQL).bind(actor).bind(key).bind(ticket_id).bind(at).execute(conn).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 

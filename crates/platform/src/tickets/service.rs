@@ -179,13 +179,37 @@ fn due_of(
 /// Checks and stores a new ticket. With a handling unit (given, or the subject's responsible
 /// unit) it is filed and dispatched at once by the opener's unit; otherwise it waits as
 /// reported for a dispatcher.
+/// What `open` did: a new ticket, or the one an earlier request with the same Idempotency-Key
+/// made.
+pub struct Opened {
+    pub ticket: TicketView,
+    pub created: bool,
+}
+
 pub async fn open(
     state: &AppState,
     actor: &Actor,
     user: &CurrentUser,
     input: &NewTicket,
-) -> AppResult<TicketView> {
+    idempotency_key: Option<&str>,
+) -> AppResult<Opened> {
     let db = state.db();
+    let key = match idempotency_key.map(str::trim) {
+        None => None,
+        Some(k) if !k.is_empty() && k.len() <= 200 && k.chars().all(|c| c.is_ascii_graphic()) => {
+            Some(k)
+        }
+        Some(_) => return Err(AppError::invalid("tickets.bad_idempotency_key")),
+    };
+    if let Some(key) = key
+        && let Some(id) = repo::idempotent_ticket(db, &actor.name, key).await?
+    {
+        let row = repo::get(db, id).await?.ok_or_else(AppError::not_found)?;
+        return Ok(Opened {
+            ticket: TicketView::from_row(row),
+            created: false,
+        });
+    }
     let kind: &TicketKind = state
         .ticket_kind(input.kind.trim())
         .ok_or_else(|| AppError::invalid("tickets.unknown_kind").on_field("kind"))?;
@@ -327,6 +351,24 @@ pub async fn open(
         .await?;
         repo::notify(&mut tx, id, owner_unit, owner_user, "assigned", now).await?;
     }
+    if let Some(key) = key
+        && repo::remember_key(&mut tx, &actor.name, key, id, now)
+            .await
+            .is_err()
+    {
+        // The same key raced this request and won: answer its ticket.
+        tx.rollback().await?;
+        let first = repo::idempotent_ticket(db, &actor.name, key)
+            .await?
+            .ok_or_else(|| AppError::conflict("tickets.bad_idempotency_key"))?;
+        let row = repo::get(db, first)
+            .await?
+            .ok_or_else(AppError::not_found)?;
+        return Ok(Opened {
+            ticket: TicketView::from_row(row),
+            created: false,
+        });
+    }
     let event = audit::Event::new("ticket.open")
         .record(RECORD_KIND, id)
         .area(area.as_str())
@@ -337,7 +379,10 @@ pub async fn open(
     audit::append(&mut tx, actor, event).await?;
     tx.commit().await?;
     let row = repo::get(db, id).await?.ok_or_else(AppError::not_found)?;
-    Ok(TicketView::from_row(row))
+    Ok(Opened {
+        ticket: TicketView::from_row(row),
+        created: true,
+    })
 }
 
 /// A move refused by the state machine or the kind's rules, in the reader's language.
@@ -553,7 +598,12 @@ pub async fn act(
     Ok(TicketView::from_row(row))
 }
 
-/// A comment on the timeline, or the callback (回访) to the reporting citizen being recorded.
+/// The reporter's ratings at the callback.
+pub const RATINGS: &[&str] = &["satisfied", "basically_satisfied", "dissatisfied"];
+
+/// A comment on the timeline, or the callback (回访) to the reporting citizen being recorded
+/// with their rating. A dissatisfied rating reopens a handled, verified or closed ticket — once.
+#[allow(clippy::too_many_arguments)]
 pub async fn note(
     state: &AppState,
     actor: &Actor,
@@ -561,6 +611,7 @@ pub async fn note(
     id: i64,
     text_in: &str,
     callback: bool,
+    rating: Option<&str>,
 ) -> AppResult<()> {
     let db = state.db();
     let row = get_scoped(db, user, id).await?;
@@ -568,13 +619,20 @@ pub async fn note(
     if body.is_empty() || body.chars().count() > 2000 {
         return Err(AppError::invalid("tickets.bad_comment").on_field("text"));
     }
+    let rating = text(rating);
+    if rating.is_some_and(|r| !RATINGS.contains(&r)) {
+        return Err(AppError::invalid("tickets.bad_rating").on_field("rating"));
+    }
+    if rating.is_some() && !callback {
+        return Err(AppError::invalid("tickets.rating_at_callback").on_field("rating"));
+    }
     if callback && parties_of(db, user, &row).await?.is_empty() {
         return Err(AppError::forbidden());
     }
     let now = Utc::now();
     let mut tx = db.begin().await?;
     if callback {
-        repo::set_callback_done(&mut tx, id, now, &actor.name).await?;
+        repo::set_callback_done(&mut tx, id, rating, now, &actor.name).await?;
     }
     repo::append_event(
         &mut tx,
@@ -583,21 +641,79 @@ pub async fn note(
             action: if callback { "callback" } else { "comment" },
             from_state: None,
             to_state: None,
-            reason: None,
+            reason: rating,
             detail: Some(body),
         },
         now,
         &actor.name,
     )
     .await?;
-    let event = audit::Event::new(if callback {
+    let mut event = audit::Event::new(if callback {
         "ticket.callback"
     } else {
         "ticket.comment"
     })
     .record(RECORD_KIND, id)
     .area(&row.area_code);
+    if let Some(r) = rating {
+        event = event.after(json!({"rating": r}));
+    }
     audit::append(&mut tx, actor, event).await?;
+    let current = State::parse(&row.state, row.paused_from.as_deref()).ok();
+    if rating == Some("dissatisfied")
+        && !row.reopened_by_rating
+        && let Some(current) = current
+        && matches!(current, State::Handled | State::Verified | State::Closed)
+        && let Ok(next) = domain::ticket::transition(current, Action::Reopen)
+    {
+        let moved = Moved {
+            state: next.as_str().to_string(),
+            paused_from: None,
+            owner_unit_id: row.owner_unit_id,
+            owner_user_id: row.owner_user_id,
+            extended_due: row.extended_due,
+            due_at: row.due_at,
+            overdue_at: row.overdue_at,
+            warned_at: row.warned_at,
+            escalated_at: row.escalated_at,
+            escalation_level: row.escalation_level,
+            closed_at: None,
+        };
+        // The callback bumped the version once.
+        let system = Actor::system("tickets");
+        if !repo::write_move(&mut tx, id, row.version + 1, &moved, now, &system.name).await? {
+            return Err(AppError::conflict("tickets.stale_version"));
+        }
+        repo::set_reopened_by_rating(&mut tx, id).await?;
+        repo::append_event(
+            &mut tx,
+            id,
+            &Event {
+                action: "reopen",
+                from_state: Some(current.as_str()),
+                to_state: Some(next.as_str()),
+                reason: Some("dissatisfied"),
+                detail: None,
+            },
+            now,
+            &system.name,
+        )
+        .await?;
+        repo::notify(
+            &mut tx,
+            id,
+            row.owner_unit_id,
+            row.owner_user_id,
+            "reopened",
+            now,
+        )
+        .await?;
+        let event = audit::Event::new("ticket.reopen")
+            .record(RECORD_KIND, id)
+            .area(&row.area_code)
+            .after(json!({"state": next.as_str(), "by_rating": "dissatisfied"}));
+        audit::append(&mut tx, &system, event).await?;
+    }
     tx.commit().await?;
     Ok(())
 }
