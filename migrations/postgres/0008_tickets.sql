@@ -86,7 +86,8 @@ CREATE TABLE ticket_attachments (
     file_name     TEXT NOT NULL,
     content_type  TEXT NOT NULL,
     size          BIGINT NOT NULL,
-    bytes         BYTEA NOT NULL,
+    bytes         BYTEA,
+    disk_path     TEXT,
     created_at    TIMESTAMPTZ NOT NULL,
     created_by    TEXT NOT NULL
 );

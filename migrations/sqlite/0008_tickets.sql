@@ -86,7 +86,8 @@ CREATE TABLE ticket_attachments (
     file_name     TEXT NOT NULL,
     content_type  TEXT NOT NULL,
     size          INTEGER NOT NULL,
-    bytes         BLOB NOT NULL,
+    bytes         BLOB,
+    disk_path     TEXT,
     created_at    TEXT NOT NULL,
     created_by    TEXT NOT NULL
 );

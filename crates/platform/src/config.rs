@@ -32,6 +32,9 @@ pub struct Config {
     /// A holiday-notice file (format of `domain/data/cn-holidays.json`) whose years extend or
     /// replace the shipped calendar's; read at start, which fails if the file is bad.
     pub calendar_file: Option<std::path::PathBuf>,
+    /// Where ticket attachments are kept: in this directory (shared by every node), or, when
+    /// unset, in the database.
+    pub attachments_dir: Option<std::path::PathBuf>,
     /// Hours a ticket stays overdue before it is escalated (督办) to the owner's superior unit.
     pub ticket_escalate_after_hours: u32,
 }
@@ -54,6 +57,7 @@ impl Config {
             trusted_proxies: Vec::new(),
             calendar_file: None,
             ticket_escalate_after_hours: 24,
+            attachments_dir: None,
         }
     }
 

@@ -18,6 +18,7 @@ backend_tests!(
     a_matter_about_an_enterprise_goes_to_its_responsible_unit,
     a_retried_creation_with_one_idempotency_key_makes_one_ticket,
     a_dissatisfied_reporter_reopens_a_complaint_once,
+    attachments_can_live_in_a_directory,
 );
 
 async fn me(app: &TestApp, client: &reqwest::Client) -> Value {
@@ -804,4 +805,42 @@ async fn a_dissatisfied_reporter_reopens_a_complaint_once(backend: Backend) {
     assert_eq!(t["state"], "handled", "reopened only once: {t}");
     let t = act(&p.town, &app, &t, "close", json!({})).await;
     assert_eq!(t["state"], "closed");
+}
+
+async fn attachments_can_live_in_a_directory(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_path_buf();
+    let app = testkit::AppBuilder::new(backend)
+        .configure(move |c| c.attachments_dir = Some(path))
+        .spawn()
+        .await;
+    let p = parties(&app).await;
+    let t = open(
+        &p,
+        &app,
+        json!({"kind": "general", "title": "围墙倒塌", "area_code": p.village_area,
+               "owner_unit_id": p.village_unit}),
+    )
+    .await;
+    let pdf = b"%PDF-1.4\n% evidence\n".to_vec();
+    let done = attach(&p.village, &app, &t["id"], "整改报告.pdf", pdf.clone()).await;
+    assert_eq!(done.status(), 201);
+    let view: Value = done.json().await.unwrap();
+    let on_disk = dir.path().join(format!("{}/{}", t["id"], view["id"]));
+    assert_eq!(
+        std::fs::read(&on_disk).unwrap(),
+        pdf,
+        "the file is in the directory"
+    );
+    let back = p
+        .town
+        .get(app.url(&format!(
+            "/api/v1/tickets/{}/attachments/{}",
+            t["id"], view["id"]
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(back.status(), 200);
+    assert_eq!(back.bytes().await.unwrap().to_vec(), pdf);
 }

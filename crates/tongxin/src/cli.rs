@@ -118,6 +118,9 @@ pub struct ServeArgs {
     /// Hours a ticket stays overdue before it is escalated to the owner's superior unit [default: 24].
     #[arg(long, env = "TONGXIN_TICKET_ESCALATE_AFTER_HOURS")]
     pub ticket_escalate_after_hours: Option<u32>,
+    /// Keep ticket attachments in this directory (shared by every node) instead of the database.
+    #[arg(long, env = "TONGXIN_ATTACHMENTS_DIR")]
+    pub attachments_dir: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]

@@ -28,6 +28,7 @@ pub struct FileSettings {
     pub trusted_proxies: Option<Vec<String>>,
     pub calendar_file: Option<std::path::PathBuf>,
     pub ticket_escalate_after_hours: Option<u32>,
+    pub attachments_dir: Option<std::path::PathBuf>,
 }
 
 pub fn read_file(path: Option<&Path>) -> anyhow::Result<FileSettings> {
@@ -79,6 +80,10 @@ pub fn config(
         anyhow::ensure!(v >= 1, "max connections must be at least 1");
         config.max_connections = v;
     }
+    config.attachments_dir = args
+        .attachments_dir
+        .clone()
+        .or_else(|| file.attachments_dir.clone());
     if let Some(v) = args
         .ticket_escalate_after_hours
         .or(file.ticket_escalate_after_hours)

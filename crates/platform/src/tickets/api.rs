@@ -340,7 +340,7 @@ pub async fn attach(
     form: axum::extract::Multipart,
 ) -> AppResult<Response> {
     let (name, bytes) = super::attachments::read_file(form).await?;
-    let view = super::attachments::attach(state.db(), &actor, &user, id, &name, &bytes).await?;
+    let view = super::attachments::attach(&state, &actor, &user, id, &name, &bytes).await?;
     Ok((StatusCode::CREATED, Json(view)).into_response())
 }
 
@@ -356,7 +356,7 @@ pub async fn attachment(
     Path((id, attachment_id)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
     let (name, content_type, bytes) =
-        super::attachments::fetch(state.db(), &user, id, attachment_id).await?;
+        super::attachments::fetch(&state, &user, id, attachment_id).await?;
     Ok(crate::web::download::attachment(
         &name,
         &content_type,

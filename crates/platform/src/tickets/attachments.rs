@@ -63,15 +63,18 @@ pub async fn read_file(mut form: Multipart) -> AppResult<(String, Vec<u8>)> {
     Err(AppError::invalid("tickets.no_file").on_field("file"))
 }
 
-/// Attaches a file to ticket `id` seen by `user`.
+/// Attaches a file to ticket `id` seen by `user`: into the database, or, with
+/// `attachments_dir` set, into `DIR/TICKET/ATTACHMENT` — written and synced to disk before the
+/// row that names it commits, so an acknowledged file is never lost.
 pub async fn attach(
-    db: &Db,
+    state: &crate::state::AppState,
     actor: &Actor,
     user: &CurrentUser,
     id: i64,
     file_name: &str,
     bytes: &[u8],
 ) -> AppResult<AttachmentView> {
+    let db = state.db();
     let row = get_scoped(db, user, id).await?;
     let name: String = file_name
         .rsplit(['/', '\\'])
@@ -93,10 +96,20 @@ pub async fn attach(
     let mut tx = db.begin().await?;
     const SQL: &str = "INSERT INTO ticket_attachments (ticket_id, file_name, content_type, size, bytes, \
          created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+    let dir = state.config().attachments_dir.clone();
+    let in_db = if dir.is_some() { None } else { Some(bytes) };
     let attachment_id: i64 = crate::with_conn!(&mut tx, conn => sqlx::query_scalar(SQL)
-        .bind(id).bind(&name).bind(content_type).bind(bytes.len() as i64).bind(bytes)
+        .bind(id).bind(&name).bind(content_type).bind(bytes.len() as i64).bind(in_db)
         .bind(now).bind(&actor.name)
         .fetch_one(conn).await)?;
+    if let Some(dir) = dir {
+        let relative = format!("{id}/{attachment_id}");
+        let path = dir.join(&relative);
+        write_synced(&path, bytes).await?;
+        const PATH: &str = "UPDATE ticket_attachments SET disk_path = $2 WHERE id = $1";
+        crate::with_conn!(&mut tx, conn => sqlx::query(PATH).bind(attachment_id).bind(&relative)
+            .execute(conn).await.map(|r| r.rows_affected()))?;
+    }
     repo::append_event(
         &mut tx,
         id,
@@ -129,6 +142,24 @@ pub async fn attach(
     })
 }
 
+/// Writes `bytes` to `path` (creating its directory) and syncs file and directory.
+async fn write_synced(path: &std::path::Path, bytes: &[u8]) -> AppResult<()> {
+    let path = path.to_path_buf();
+    let bytes = bytes.to_vec();
+    tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+        use std::io::Write;
+        let parent = path.parent().expect("a ticket directory");
+        std::fs::create_dir_all(parent)?;
+        let mut file = std::fs::File::create(&path)?;
+        file.write_all(&bytes)?;
+        file.sync_all()?;
+        std::fs::File::open(parent)?.sync_all()
+    })
+    .await
+    .map_err(AppError::internal)?
+    .map_err(AppError::internal)
+}
+
 pub async fn list(db: &Db, ticket_id: i64) -> AppResult<Vec<AttachmentView>> {
     const SQL: &str = "SELECT id, file_name, content_type, size, created_at, created_by \
          FROM ticket_attachments WHERE ticket_id = $1 ORDER BY id";
@@ -137,15 +168,30 @@ pub async fn list(db: &Db, ticket_id: i64) -> AppResult<Vec<AttachmentView>> {
 
 /// A file of a ticket the user sees: name, content type, bytes.
 pub async fn fetch(
-    db: &Db,
+    state: &crate::state::AppState,
     user: &CurrentUser,
     ticket_id: i64,
     attachment_id: i64,
 ) -> AppResult<(String, String, Vec<u8>)> {
+    let db = state.db();
     get_scoped(db, user, ticket_id).await?;
-    const SQL: &str = "SELECT file_name, content_type, bytes FROM ticket_attachments \
+    const SQL: &str = "SELECT file_name, content_type, bytes, disk_path FROM ticket_attachments \
          WHERE id = $1 AND ticket_id = $2";
-    let found: Option<(String, String, Vec<u8>)> = crate::with_db!(db, pool => sqlx::query_as(SQL)
+    type Found = (String, String, Option<Vec<u8>>, Option<String>);
+    let found: Option<Found> = crate::with_db!(db, pool => sqlx::query_as(SQL)
         .bind(attachment_id).bind(ticket_id).fetch_optional(pool).await)?;
-    found.ok_or_else(AppError::not_found)
+    let (name, content_type, bytes, disk_path) = found.ok_or_else(AppError::not_found)?;
+    let bytes = match (bytes, disk_path) {
+        (Some(bytes), _) => bytes,
+        (None, Some(relative)) => {
+            let dir = state.config().attachments_dir.clone().ok_or_else(|| {
+                AppError::internal("an attachment is on disk but attachments_dir is not set")
+            })?;
+            tokio::fs::read(dir.join(relative))
+                .await
+                .map_err(AppError::internal)?
+        }
+        (None, None) => return Err(AppError::internal("an attachment without content")),
+    };
+    Ok((name, content_type, bytes))
 }

@@ -413,7 +413,7 @@ pub async fn attach(
 ) -> AppResult<Response> {
     let result = match super::attachments::read_file(form).await {
         Ok((name, bytes)) => {
-            super::attachments::attach(state.db(), &actor, &user, id, &name, &bytes).await
+            super::attachments::attach(&state, &actor, &user, id, &name, &bytes).await
         }
         Err(err) => Err(err),
     };
