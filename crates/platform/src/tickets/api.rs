@@ -5,6 +5,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc};
 use domain::ticket::Action;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -33,18 +34,58 @@ pub struct TicketQuery {
     pub overdue: Option<bool>,
     /// Only tickets about this record: `enterprise:12`.
     pub subject: Option<String>,
+    /// Only tickets handled by this unit (its id).
+    pub owner_unit_id: Option<i64>,
+    /// Only tickets created on or after this day, `YYYY-MM-DD` (Beijing time).
+    pub from: Option<String>,
+    /// Only tickets created on or before this day, `YYYY-MM-DD` (Beijing time).
+    pub to: Option<String>,
     /// Items per page, 1–500 (default 50).
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
 }
 
-pub async fn page_of(
+/// From (inclusive) and until (exclusive), each optional.
+pub type Period = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
+/// The instants bounding tickets created from day `from` through day `to` (Beijing dates,
+/// `YYYY-MM-DD`), each optional; a bad date or `to` before `from` is refused on its field.
+pub fn period_of(from: Option<&str>, to: Option<&str>) -> AppResult<Period> {
+    fn day(text: Option<&str>, field: &str) -> AppResult<Option<NaiveDate>> {
+        match text.map(str::trim).filter(|t| !t.is_empty()) {
+            None => Ok(None),
+            Some(t) => NaiveDate::parse_from_str(t, "%Y-%m-%d")
+                .ok()
+                .filter(|d| (1970..3000).contains(&d.year()))
+                .map(Some)
+                .ok_or_else(|| AppError::invalid("tickets.bad_date").on_field(field)),
+        }
+    }
+    let (from, to) = (day(from, "from")?, day(to, "to")?);
+    if let (Some(f), Some(t)) = (from, to)
+        && t < f
+    {
+        return Err(AppError::invalid("tickets.bad_period").on_field("to"));
+    }
+    let start = |d: NaiveDate| {
+        d.and_time(NaiveTime::MIN)
+            .and_local_timezone(domain::dates::china_offset())
+            .single()
+            .map(|t| t.with_timezone(&Utc))
+    };
+    Ok((
+        from.and_then(start),
+        to.and_then(|d| d.succ_opt()).and_then(start),
+    ))
+}
+
+/// The repository filter a list query asks for, validated and scoped to the caller's area.
+pub fn filter_of(
     state: &AppState,
     user: &CurrentUser,
     query: &TicketQuery,
-    limit: u32,
-) -> AppResult<ListPage<TicketView>> {
+) -> AppResult<repo::Filter> {
     let scope = crate::areas::api::scope_range(user, query.area.as_deref(), "area")?;
     fn some(v: &Option<String>) -> Option<&str> {
         v.as_deref().map(str::trim).filter(|t| !t.is_empty())
@@ -70,15 +111,27 @@ pub async fn page_of(
             Some((kind, id))
         }
     };
-    let filter = repo::Filter {
+    let (from, until) = period_of(query.from.as_deref(), query.to.as_deref())?;
+    Ok(repo::Filter {
         scope,
         kind: some(&query.kind).map(str::to_string),
         state: some(&query.state).map(str::to_string),
         open: query.open.unwrap_or(false),
         overdue: query.overdue.unwrap_or(false),
-        owner_unit_id: None,
+        owner_unit_id: query.owner_unit_id,
         subject,
-    };
+        from,
+        until,
+    })
+}
+
+pub async fn page_of(
+    state: &AppState,
+    user: &CurrentUser,
+    query: &TicketQuery,
+    limit: u32,
+) -> AppResult<ListPage<TicketView>> {
+    let filter = filter_of(state, user, query)?;
     let before = match query.cursor.as_deref().filter(|c| !c.is_empty()) {
         None => i64::MAX,
         Some(c) => crate::api::id_cursor(Some(c))?,

@@ -10,8 +10,10 @@ pub mod api;
 pub mod attachments;
 pub mod demo;
 pub mod escalation;
+pub mod export;
 pub mod inbox;
 pub mod kind;
+pub mod kpi;
 pub mod model;
 pub mod pages;
 pub mod repo;
@@ -68,6 +70,7 @@ impl Module for Tickets {
     fn routes(&self, r: &mut Routes) {
         r.api(READ, routes!(api::kinds));
         r.api(READ, routes!(api::list));
+        r.api(READ, routes!(kpi::kpis));
         r.api(WRITE, routes!(api::create));
         r.api(READ, routes!(api::get));
         r.api(WRITE, routes!(api::act));
@@ -78,6 +81,8 @@ impl Module for Tickets {
         r.api(READ, routes!(api::my_inbox));
         r.api(READ, routes!(api::mark_read));
         r.page(READ, "/tickets", get(pages::list));
+        r.page(READ, "/tickets/kpis", get(kpi::page));
+        r.page(READ, "/tickets/export/{format}", get(export::export));
         r.page(
             WRITE,
             "/tickets/new",

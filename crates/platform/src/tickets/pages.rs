@@ -70,7 +70,53 @@ pub struct ListQuery {
     pub open: String,
     #[serde(default)]
     pub overdue: String,
+    #[serde(default)]
+    pub owner_unit_id: String,
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
     pub cursor: Option<String>,
+}
+
+impl ListQuery {
+    /// The API's query for these filters; an owner that is not a unit id is refused.
+    pub fn to_api(&self) -> AppResult<TicketQuery> {
+        let owner = self.owner_unit_id.trim();
+        Ok(TicketQuery {
+            area: some(&self.area),
+            kind: some(&self.kind),
+            state: some(&self.state),
+            open: Some(self.open == "true"),
+            overdue: Some(self.overdue == "true"),
+            subject: None,
+            owner_unit_id: if owner.is_empty() {
+                None
+            } else {
+                Some(owner.parse().map_err(|_| {
+                    AppError::invalid("tickets.unknown_unit").on_field("owner_unit_id")
+                })?)
+            },
+            from: some(&self.from),
+            to: some(&self.to),
+            limit: None,
+            cursor: self.cursor.clone(),
+        })
+    }
+
+    /// The filters as query pairs (for paging and the export links).
+    pub fn pairs(&self) -> Vec<(String, String)> {
+        vec![
+            ("kind".into(), self.kind.clone()),
+            ("state".into(), self.state.clone()),
+            ("open".into(), self.open.clone()),
+            ("overdue".into(), self.overdue.clone()),
+            ("area".into(), self.area.clone()),
+            ("owner_unit_id".into(), self.owner_unit_id.clone()),
+            ("from".into(), self.from.clone()),
+            ("to".into(), self.to.clone()),
+        ]
+    }
 }
 
 fn some(text: &str) -> Option<String> {
@@ -92,16 +138,7 @@ pub async fn list(
     Query(query): Query<ListQuery>,
 ) -> AppResult<Response> {
     let tr = page.tr.clone();
-    let api_query = TicketQuery {
-        area: some(&query.area),
-        kind: some(&query.kind),
-        state: some(&query.state),
-        open: Some(query.open == "true"),
-        overdue: Some(query.overdue == "true"),
-        subject: None,
-        limit: None,
-        cursor: query.cursor.clone(),
-    };
+    let api_query = query.to_api()?;
     let found = page_of(&state, &user, &api_query, 50).await?;
     let mut table = Table::new("tickets-table", tr.t("tickets.list_title"), "/tickets").labels(&tr);
     table.columns = vec![
@@ -129,14 +166,23 @@ pub async fn list(
         })
         .collect();
     table.next_cursor = found.next_cursor;
-    table.query = vec![
-        ("kind".into(), query.kind.clone()),
-        ("state".into(), query.state.clone()),
-        ("open".into(), query.open.clone()),
-        ("overdue".into(), query.overdue.clone()),
-        ("area".into(), query.area.clone()),
-    ];
+    table.query = query.pairs();
     table.empty_text = tr.t("tickets.none").to_string();
+    let filters: String = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(table.query.iter().filter(|(_, v)| !v.is_empty()))
+        .finish();
+    table.exports = vec![
+        (
+            tr.t("tickets.export_xlsx").to_string(),
+            format!("/tickets/export/xlsx?{filters}"),
+        ),
+        (
+            tr.t("tickets.export_csv").to_string(),
+            format!("/tickets/export/csv?{filters}"),
+        ),
+    ];
+    let mut owners = vec![SelectOption::new("", tr.t("tickets.all_units"))];
+    owners.extend(units(state.db(), &user).await?);
     let states: Vec<SelectOption> =
         std::iter::once(SelectOption::new("", tr.t("tickets.all_states")))
             .chain(
@@ -178,6 +224,10 @@ pub async fn list(
         yes_any("open", tr.t("tickets.only_open"), &query.open),
         yes_any("overdue", tr.t("tickets.only_overdue"), &query.overdue),
         Field::area_picker("area", tr.t("tickets.area")).value(query.area.clone()),
+        Field::select("owner_unit_id", tr.t("tickets.owner_unit"), owners)
+            .value(query.owner_unit_id.clone()),
+        Field::date("from", tr.t("tickets.created_from")).value(query.from.clone()),
+        Field::date("to", tr.t("tickets.created_to")).value(query.to.clone()),
     ];
     Ok(render(&ListPage {
         page: page.titled("tickets.list_title"),

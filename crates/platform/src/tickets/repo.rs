@@ -231,6 +231,58 @@ pub struct Filter {
     pub overdue: bool,
     pub owner_unit_id: Option<i64>,
     pub subject: Option<(String, i64)>,
+    /// Created at or after this instant.
+    pub from: Option<DateTime<Utc>>,
+    /// Created before this instant.
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// Far enough back and ahead to stand for "no bound" (both backends compare them correctly).
+pub fn no_earlier() -> DateTime<Utc> {
+    DateTime::from_timestamp(0, 0).unwrap_or_default()
+}
+
+pub fn no_later() -> DateTime<Utc> {
+    DateTime::from_timestamp(32_503_680_000, 0).unwrap_or_default() // 3000-01-01
+}
+
+/// The conditions of a `Filter` on `tickets t`, parameters `$1`–`$12`.
+const WHERE: &str = "t.area_code >= $1 AND t.area_code < $2 AND t.id < $3 \
+     AND ($4 = '' OR t.kind = $4) AND ($5 = '' OR t.state = $5) \
+     AND ($6 = 0 OR t.state NOT IN ('closed', 'cancelled')) \
+     AND ($7 = 0 OR (t.overdue_at IS NOT NULL AND t.state NOT IN ('closed', 'cancelled'))) \
+     AND ($8 = 0 OR t.owner_unit_id = $8) \
+     AND ($9 = '' OR (t.subject_kind = $9 AND t.subject_id = $10)) \
+     AND t.created_at >= $11 AND t.created_at < $12";
+
+macro_rules! bind_filter {
+    ($query:expr, $filter:expr, $before:expr, $limit:expr) => {{
+        let f: &Filter = $filter;
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        let (subject_kind, subject_id) = f.subject.clone().unwrap_or_default();
+        $query
+            .bind(f.scope.0.clone())
+            .bind(f.scope.1.clone())
+            .bind($before)
+            .bind(text(&f.kind))
+            .bind(text(&f.state))
+            .bind(i32::from(f.open))
+            .bind(i32::from(f.overdue))
+            .bind(f.owner_unit_id.unwrap_or(0))
+            .bind(subject_kind)
+            .bind(subject_id)
+            .bind(f.from.unwrap_or_else(no_earlier))
+            .bind(f.until.unwrap_or_else(no_later))
+            .bind(i64::from($limit))
+    }};
+}
+
+fn prefixed_columns() -> String {
+    COLUMNS
+        .split(", ")
+        .map(|c| format!("t.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Tickets matching `filter` with `id < before` (newest first), `limit` of them.
@@ -241,22 +293,34 @@ pub async fn list(
     limit: u32,
 ) -> Result<Vec<TicketRow>, sqlx::Error> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM tickets WHERE area_code >= $1 AND area_code < $2 AND id < $3 \
-         AND ($4 = '' OR kind = $4) AND ($5 = '' OR state = $5) \
-         AND ($6 = 0 OR state NOT IN ('closed', 'cancelled')) \
-         AND ($7 = 0 OR (overdue_at IS NOT NULL AND state NOT IN ('closed', 'cancelled'))) \
-         AND ($8 = 0 OR owner_unit_id = $8) \
-         AND ($9 = '' OR (subject_kind = $9 AND subject_id = $10)) \
-         ORDER BY id DESC LIMIT $11"
+        "SELECT {} FROM tickets t WHERE {WHERE} ORDER BY t.id DESC LIMIT $13",
+        prefixed_columns()
     );
-    let text = |v: &Option<String>| v.clone().unwrap_or_default();
-    let (subject_kind, subject_id) = filter.subject.clone().unwrap_or_default();
-    crate::with_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(&filter.scope.0).bind(&filter.scope.1).bind(before)
-        .bind(text(&filter.kind)).bind(text(&filter.state))
-        .bind(i32::from(filter.open)).bind(i32::from(filter.overdue))
-        .bind(filter.owner_unit_id.unwrap_or(0))
-        .bind(subject_kind).bind(subject_id)
-        .bind(i64::from(limit))
+    crate::with_db!(db, pool => bind_filter!(sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())), filter, before, limit)
+        .fetch_all(pool).await)
+}
+
+/// A ticket of the ledger export with its owner unit's name.
+#[derive(Debug, sqlx::FromRow)]
+pub struct LedgerRow {
+    #[sqlx(flatten)]
+    pub ticket: TicketRow,
+    pub owner_unit_name: Option<String>,
+}
+
+/// As `list`, with the owner unit's name.
+pub async fn ledger(
+    db: &Db,
+    filter: &Filter,
+    before: i64,
+    limit: u32,
+) -> Result<Vec<LedgerRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {}, u.name AS owner_unit_name FROM tickets t \
+         LEFT JOIN org_units u ON u.id = t.owner_unit_id \
+         WHERE {WHERE} ORDER BY t.id DESC LIMIT $13",
+        prefixed_columns()
+    );
+    crate::with_db!(db, pool => bind_filter!(sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())), filter, before, limit)
         .fetch_all(pool).await)
 }
