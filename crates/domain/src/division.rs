@@ -117,6 +117,11 @@ impl DivisionCode {
         Some(Self(format!("{:0<12}", &self.0[..keep])))
     }
 
+    /// The areas above this one, nearest first, up to the province.
+    pub fn ancestors(&self) -> Vec<DivisionCode> {
+        std::iter::successors(self.parent(), DivisionCode::parent).collect()
+    }
+
     /// The code of the `n`-th child: prefecture or county 1–99, township,
     /// village or grid 1–999. Townships are numbered by kind (see
     /// `TownshipKind`), so a generator wanting a town asks for 101 and up.
@@ -263,6 +268,32 @@ serde_as_parsed_string!(DivisionCode);
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn ancestors_run_from_the_parent_to_the_province() {
+        let grid = DivisionCode::parse("990102001201001").unwrap();
+        let codes: Vec<String> = grid
+            .ancestors()
+            .iter()
+            .map(|c| c.as_str().to_string())
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                "990102001201",
+                "990102001000",
+                "990102000000",
+                "990100000000",
+                "990000000000"
+            ]
+        );
+        assert!(
+            DivisionCode::parse("990000000000")
+                .unwrap()
+                .ancestors()
+                .is_empty()
+        );
+    }
     use super::*;
 
     fn code(text: &str) -> DivisionCode {

@@ -72,6 +72,16 @@ impl AppError {
         )
     }
 
+    /// The message in the reader's language, its `{placeholders}` filled from `args`.
+    pub fn message(&self, tr: &crate::i18n::Tr) -> String {
+        let args: Vec<(&str, &str)> = self
+            .args
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        tr.f(&self.key, &args)
+    }
+
     pub fn on_field(mut self, field: impl Into<String>) -> Self {
         self.field = Some(field.into());
         self

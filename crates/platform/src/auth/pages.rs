@@ -109,13 +109,7 @@ pub async fn submit(
             if refused.error.status == StatusCode::UNAUTHORIZED
                 || refused.error.status == StatusCode::TOO_MANY_REQUESTS =>
         {
-            let args: Vec<(&str, &str)> = refused
-                .error
-                .args
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str()))
-                .collect();
-            let error = Some(page.f(&refused.error.key, &args));
+            let error = Some(refused.error.message(&page.tr));
             let view = LoginPage {
                 page: page.titled("login.title"),
                 next,

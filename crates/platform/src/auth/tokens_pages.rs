@@ -285,12 +285,7 @@ pub async fn create(
         }
         Err(err) if err.status.is_client_error() => {
             let mut view = view(&state, page, &user, None, form).await?;
-            let args: Vec<(&str, &str)> = err
-                .args
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str()))
-                .collect();
-            view.error = Some((err.field.clone().unwrap_or_default(), tr.f(&err.key, &args)));
+            view.error = Some((err.field.clone().unwrap_or_default(), err.message(&tr)));
             Ok((err.status, render(&view)?).into_response())
         }
         Err(err) => Err(err),

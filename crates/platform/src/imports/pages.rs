@@ -116,12 +116,7 @@ async fn submit(
         })?
         .into_response()),
         Err(err) if err.status.is_client_error() => {
-            let args: Vec<(&str, &str)> = err
-                .args
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str()))
-                .collect();
-            let error = Some(tr.f(&err.key, &args));
+            let error = Some(err.message(&tr));
             Ok((
                 err.status,
                 render(&FormPage {

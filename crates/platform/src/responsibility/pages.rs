@@ -6,7 +6,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use domain::{DivisionCode, ResponsibilityRole};
+use domain::ResponsibilityRole;
 use serde::Deserialize;
 
 use super::api::{AssignmentQuery, CoverageQuery, enterprises_page, grids_page, page_of};
@@ -20,7 +20,8 @@ use crate::state::AppState;
 use crate::web::kit::{
     Badge, Cell, Column, Field, FieldKind, FigureCard, RowAction, SelectOption, Table, Tone,
 };
-use crate::web::{Page, escape_html, render};
+use crate::web::ui::{PickOption, pick_options};
+use crate::web::{Page, render};
 
 fn some(text: &str) -> Option<String> {
     Some(text.trim().to_string()).filter(|t| !t.is_empty())
@@ -343,13 +344,11 @@ impl AssignForm {
 
 /// The areas above the user's, nearest first: a township assigns the district's departments.
 fn ancestors(user: &CurrentUser) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut code: Option<DivisionCode> = user.area.parent();
-    while let Some(c) = code {
-        out.push(c.as_str().to_string());
-        code = c.parent();
-    }
-    out
+    user.area
+        .ancestors()
+        .iter()
+        .map(|c| c.as_str().to_string())
+        .collect()
 }
 
 async fn unit_options(
@@ -357,12 +356,12 @@ async fn unit_options(
     user: &CurrentUser,
     tr: &Tr,
 ) -> AppResult<Vec<SelectOption>> {
-    let units = repo::units_for(state.db(), &user.area.subtree_range(), &ancestors(user)).await?;
+    let units = crate::users::units::reachable_from(state.db(), &user.area).await?;
     let mut options = vec![SelectOption::new("", tr.t("responsibility.choose_unit"))];
     options.extend(
         units
             .into_iter()
-            .map(|(id, name, _)| SelectOption::new(id.to_string(), name)),
+            .map(|u| SelectOption::new(u.id.to_string(), u.name)),
     );
     Ok(options)
 }
@@ -431,15 +430,6 @@ fn form_fields(
     .into_iter()
     .map(|f| f.error_if(Some(bad_field), message))
     .collect()
-}
-
-fn message_of(tr: &Tr, err: &AppError) -> String {
-    let args: Vec<(&str, &str)> = err
-        .args
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    tr.f(&err.key, &args)
 }
 
 #[derive(Template)]
@@ -513,7 +503,7 @@ pub async fn create(
         .into_response()),
         Err(err) if err.status.is_client_error() => {
             let tr = page.tr.clone();
-            let message = message_of(&tr, &err);
+            let message = err.message(&tr);
             let field = err.field.clone().unwrap_or_default();
             let units = unit_options(&state, &user, &tr).await?;
             let fields = form_fields(&tr, &form, units, Some((&field, &message)));
@@ -636,7 +626,7 @@ pub async fn end(
             if err.status.is_client_error() && err.status != axum::http::StatusCode::NOT_FOUND =>
         {
             let tr = page.tr.clone();
-            let message = message_of(&tr, &err);
+            let message = err.message(&tr);
             let field = err.field.clone().unwrap_or_default();
             let mut view = detail_page(&state, page, &user, id).await?;
             view.fields = end_fields(&tr, &form, Some((&field, &message)));
@@ -819,23 +809,13 @@ pub async fn pick_users(
         20,
     )
     .await?;
-    if rows.is_empty() {
-        return Ok(Html(format!(
-            "<p class=\"picker-empty\">{}</p>",
-            escape_html(page.t("responsibility.no_users"))
-        )));
-    }
-    Ok(Html(
-        rows.into_iter()
-            .map(|(id, name, area)| {
-                format!(
-                    "<button type=\"button\" class=\"pick-option\" role=\"option\" data-pick-value=\"{id}\" data-pick-label=\"{name}\">{name} <span class=\"muted\">{area}</span></button>",
-                    name = escape_html(&name),
-                    area = escape_html(&area),
-                )
-            })
-            .collect(),
-    ))
+    let options = rows.into_iter().map(|(id, name, area)| PickOption {
+        value: id.to_string(),
+        label: name,
+        muted: Some(area),
+        ..PickOption::default()
+    });
+    Ok(pick_options(options, page.t("responsibility.no_users")))
 }
 
 /// One active assignment as a registry record's page lists it.

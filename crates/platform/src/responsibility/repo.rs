@@ -303,22 +303,6 @@ pub async fn count_grids_without_worker(
 /// A unit or user to choose from: (id, name, area code).
 pub type Choice = (i64, String, String);
 
-/// Units in the subtree `[lo, hi)` or at one of `ancestors` (a township assigns district
-/// departments too), by area and name.
-pub async fn units_for(
-    db: &Db,
-    scope: &(String, String),
-    ancestors: &[String],
-) -> Result<Vec<Choice>, sqlx::Error> {
-    const SQL: &str = "SELECT id, name, area_code FROM org_units \
-         WHERE (area_code >= $1 AND area_code < $2) OR area_code = $3 OR area_code = $4 \
-         OR area_code = $5 OR area_code = $6 ORDER BY area_code, name";
-    let at = |i: usize| ancestors.get(i).cloned().unwrap_or_default();
-    crate::with_db!(db, pool => sqlx::query_as(SQL)
-        .bind(&scope.0).bind(&scope.1).bind(at(0)).bind(at(1)).bind(at(2)).bind(at(3))
-        .fetch_all(pool).await)
-}
-
 /// Enabled accounts in the subtree or at one of `ancestors` whose user name or display name
 /// contains `pattern` (a `contains_pattern`), at most `limit`.
 pub async fn users_matching(

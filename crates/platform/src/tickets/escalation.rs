@@ -49,59 +49,44 @@ pub async fn sweep(state: &AppState, now: DateTime<Utc>) -> AppResult<Swept> {
     let mut swept = Swept::default();
     for t in candidates(state, now).await? {
         let Some(due) = t.due_at else { continue };
-        let (step, notice_unit, notice_user) = if t.overdue_at.is_some() {
-            if t.overdue_at.is_some_and(|o| now - o >= escalate_after) {
-                let mut tx = state.db().begin().await?;
+        let step = match t.overdue_at {
+            Some(o) if now - o >= escalate_after => "escalate",
+            Some(_) => continue,
+            None if due <= now => "overdue",
+            None if t.warned_at.is_none() && due - now <= warn_before(&t) => "warn",
+            None => continue,
+        };
+        let mut moved = Moved::from_row(&t);
+        let mut tx = state.db().begin().await?;
+        let (notice_unit, notice_user) = match step {
+            "escalate" => {
+                moved.escalation_level = 1;
+                moved.escalated_at = Some(now);
                 let superior = match t.owner_unit_id {
                     Some(unit) => super::service::superior_unit(&mut tx, unit).await?,
                     None => None,
                 };
-                tx.rollback().await?;
-                ("escalate", superior.or(t.dispatcher_unit_id), None)
-            } else {
-                continue;
-            }
-        } else if due <= now {
-            ("overdue", t.owner_unit_id, t.owner_user_id)
-        } else if t.warned_at.is_none() && due - now <= warn_before(&t) {
-            ("warn", t.owner_unit_id, t.owner_user_id)
-        } else {
-            continue;
-        };
-        let mut moved = Moved {
-            state: t.state.clone(),
-            paused_from: t.paused_from.clone(),
-            owner_unit_id: t.owner_unit_id,
-            owner_user_id: t.owner_user_id,
-            extended_due: t.extended_due,
-            due_at: t.due_at,
-            overdue_at: t.overdue_at,
-            warned_at: t.warned_at,
-            escalated_at: t.escalated_at,
-            escalation_level: t.escalation_level,
-            closed_at: t.closed_at,
-        };
-        match step {
-            "escalate" => {
-                moved.escalation_level = 1;
-                moved.escalated_at = Some(now);
-                swept.escalated += 1;
+                (superior.or(t.dispatcher_unit_id), None)
             }
             "overdue" => {
                 moved.overdue_at = Some(now);
                 moved.warned_at = moved.warned_at.or(Some(now));
-                swept.overdue += 1;
+                (t.owner_unit_id, t.owner_user_id)
             }
             _ => {
                 moved.warned_at = Some(now);
-                swept.warned += 1;
+                (t.owner_unit_id, t.owner_user_id)
             }
-        }
-        let mut tx = state.db().begin().await?;
+        };
         if !repo::write_move(&mut tx, t.id, t.version, &moved, now, &actor.name).await? {
             // Moved by someone meanwhile: the next sweep looks again.
             tx.rollback().await?;
             continue;
+        }
+        match step {
+            "escalate" => swept.escalated += 1,
+            "overdue" => swept.overdue += 1,
+            _ => swept.warned += 1,
         }
         repo::append_event(
             &mut tx,

@@ -300,15 +300,12 @@ impl DetailPage {
     }
 }
 
+/// The units the user may hand the matter to (`users::units::reachable_from`).
 async fn units(db: &crate::db::Db, user: &CurrentUser) -> AppResult<Vec<SelectOption>> {
-    // Units of the user's subtree and the district's departments above it.
-    const SQL: &str = "SELECT id, name FROM org_units ORDER BY area_code, name LIMIT 500";
-    let rows: Vec<(i64, String)> =
-        crate::with_db!(db, pool => sqlx::query_as(SQL).fetch_all(pool).await)?;
-    let _ = user;
-    Ok(rows
+    Ok(crate::users::units::reachable_from(db, &user.area)
+        .await?
         .into_iter()
-        .map(|(id, name)| SelectOption::new(id.to_string(), name))
+        .map(|u| SelectOption::new(u.id.to_string(), u.name))
         .collect())
 }
 
@@ -382,15 +379,6 @@ pub struct MoveForm {
     pub rating: String,
 }
 
-fn message(tr: &Tr, err: &AppError) -> String {
-    let args: Vec<(&str, &str)> = err
-        .args
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    tr.f(&err.key, &args)
-}
-
 /// `POST /tickets/{id}/act`: a move, a comment or the callback; back to the ticket.
 pub async fn post(
     State(state): State<AppState>,
@@ -441,7 +429,7 @@ pub async fn post(
         }
         Err(err) if err.status.is_client_error() && err.status.as_u16() != 404 => {
             let status = err.status;
-            let text = message(&tr, &err);
+            let text = err.message(&tr);
             Ok((
                 status,
                 render(&detail_page(&state, page, &user, id, Some(text)).await?)?,
@@ -473,7 +461,7 @@ pub async fn attach(
         }
         Err(err) if err.status.is_client_error() && err.status.as_u16() != 404 => {
             let status = err.status;
-            let text = message(&page.tr, &err);
+            let text = err.message(&page.tr);
             Ok((
                 status,
                 render(&detail_page(&state, page, &user, id, Some(text)).await?)?,
@@ -550,8 +538,8 @@ async fn new_fields(
         .iter()
         .map(|s| SelectOption::new(*s, tr.t(&format!("tickets.source.{s}"))))
         .collect();
-    let mut units = vec![SelectOption::new("", tr.t("tickets.owner_later"))];
-    units.extend(units_of(state, user).await?);
+    let mut owners = vec![SelectOption::new("", tr.t("tickets.owner_later"))];
+    owners.extend(units(state.db(), user).await?);
     let subject_kinds = vec![
         SelectOption::new("", tr.t("tickets.no_subject")),
         SelectOption::new("person", tr.t("nav.persons")),
@@ -586,7 +574,7 @@ async fn new_fields(
             },
         ),
         Field::select("source", tr.t("tickets.source_label"), sources).value(form.source.clone()),
-        Field::select("owner_unit_id", tr.t("tickets.owner_unit"), units)
+        Field::select("owner_unit_id", tr.t("tickets.owner_unit"), owners)
             .value(form.owner_unit_id.clone())
             .help(tr.t("tickets.owner_help")),
         Field::select("subject_kind", tr.t("tickets.subject_kind"), subject_kinds)
@@ -602,13 +590,9 @@ async fn new_fields(
         && let Some(name) = &err.field
         && let Some(field) = fields.iter_mut().find(|f| &f.name == name)
     {
-        field.error = Some(message(tr, err));
+        field.error = Some(err.message(tr));
     }
     Ok(fields)
-}
-
-async fn units_of(state: &AppState, user: &CurrentUser) -> AppResult<Vec<SelectOption>> {
-    units(state.db(), user).await
 }
 
 /// `GET /tickets/new`
@@ -683,7 +667,7 @@ pub async fn create(
         .into_response()),
         Err(err) if err.status.is_client_error() => {
             let fields = new_fields(&state, &page, &user, &form, Some(&err)).await?;
-            let text = message(&page.tr, &err);
+            let text = err.message(&page.tr);
             Ok((
                 err.status,
                 render(&NewPage {

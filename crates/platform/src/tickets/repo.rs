@@ -79,6 +79,25 @@ pub struct Moved {
     pub closed_at: Option<DateTime<Utc>>,
 }
 
+impl Moved {
+    /// The ticket as it stands, for a move to change.
+    pub fn from_row(t: &TicketRow) -> Moved {
+        Moved {
+            state: t.state.clone(),
+            paused_from: t.paused_from.clone(),
+            owner_unit_id: t.owner_unit_id,
+            owner_user_id: t.owner_user_id,
+            extended_due: t.extended_due,
+            due_at: t.due_at,
+            overdue_at: t.overdue_at,
+            warned_at: t.warned_at,
+            escalated_at: t.escalated_at,
+            escalation_level: t.escalation_level,
+            closed_at: t.closed_at,
+        }
+    }
+}
+
 /// Writes a move if the ticket is still at `version`; false when someone moved it first.
 pub async fn write_move(
     tx: &mut Tx,

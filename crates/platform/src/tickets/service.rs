@@ -54,10 +54,9 @@ impl TicketParty for CurrentUser {
 }
 
 async fn unit_area(db: &Db, unit_id: i64) -> AppResult<Option<String>> {
-    const SQL: &str = "SELECT area_code FROM org_units WHERE id = $1";
-    Ok(
-        crate::with_db!(db, pool => sqlx::query_scalar(SQL).bind(unit_id).fetch_optional(pool).await)?,
-    )
+    Ok(crate::users::units::get(db, unit_id)
+        .await?
+        .map(|u| u.area_code))
 }
 
 /// The unit a matter escalates to from `unit_id`: its parent unit, or else the first unit of
@@ -86,10 +85,9 @@ pub async fn superior_unit(tx: &mut Tx, unit_id: i64) -> AppResult<Option<i64>> 
 }
 
 async fn user_exists(db: &Db, user_id: i64) -> AppResult<bool> {
-    const SQL: &str = "SELECT COUNT(*) FROM users WHERE id = $1 AND disabled = FALSE";
-    let n: i64 =
-        crate::with_db!(db, pool => sqlx::query_scalar(SQL).bind(user_id).fetch_one(pool).await)?;
-    Ok(n == 1)
+    Ok(crate::users::repo::get_by_id(db, user_id)
+        .await?
+        .is_some_and(|u| !u.disabled))
 }
 
 /// Which parties of the ticket the user is: owner, dispatcher, verifier, approver, reporter.
@@ -484,15 +482,7 @@ pub async fn act(
     let mut moved = Moved {
         state: next.as_str().to_string(),
         paused_from: next.paused_from().map(|r| r.as_str().to_string()),
-        owner_unit_id: row.owner_unit_id,
-        owner_user_id: row.owner_user_id,
-        extended_due: row.extended_due,
-        due_at: row.due_at,
-        overdue_at: row.overdue_at,
-        warned_at: row.warned_at,
-        escalated_at: row.escalated_at,
-        escalation_level: row.escalation_level,
-        closed_at: row.closed_at,
+        ..Moved::from_row(&row)
     };
     let mut tx = db.begin().await?;
     let mut notices: Vec<(Option<i64>, Option<i64>, &str)> = Vec::new();
@@ -669,15 +659,8 @@ pub async fn note(
         let moved = Moved {
             state: next.as_str().to_string(),
             paused_from: None,
-            owner_unit_id: row.owner_unit_id,
-            owner_user_id: row.owner_user_id,
-            extended_due: row.extended_due,
-            due_at: row.due_at,
-            overdue_at: row.overdue_at,
-            warned_at: row.warned_at,
-            escalated_at: row.escalated_at,
-            escalation_level: row.escalation_level,
             closed_at: None,
+            ..Moved::from_row(&row)
         };
         // The callback bumped the version once.
         let system = Actor::system("tickets");

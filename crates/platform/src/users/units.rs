@@ -1,6 +1,7 @@
 //! Org units: the command office, departments, township and village offices, teams.
 
 use chrono::Utc;
+use domain::DivisionCode;
 use serde::Serialize;
 
 use crate::db::{Db, Tx};
@@ -68,4 +69,29 @@ pub async fn find(db: &Db, area_code: &str, name: &str) -> Result<Option<Unit>, 
 pub async fn get(db: &Db, id: i64) -> Result<Option<Unit>, sqlx::Error> {
     const SQL: &str = "SELECT id, name, kind, area_code, parent_id FROM org_units WHERE id = $1";
     crate::with_db!(db, pool => sqlx::query_as(SQL).bind(id).fetch_optional(pool).await)
+}
+
+/// The units someone working in `area` may hand work to: those of its subtree, and those of the
+/// areas above it (a township dispatches to the district's departments), by area and name.
+pub async fn reachable_from(db: &Db, area: &DivisionCode) -> Result<Vec<Unit>, sqlx::Error> {
+    let (lo, hi) = area.subtree_range();
+    let above: Vec<String> = area
+        .ancestors()
+        .iter()
+        .map(|a| a.as_str().to_string())
+        .collect();
+    let sql = format!(
+        "SELECT id, name, kind, area_code, parent_id FROM org_units \
+         WHERE (area_code >= $1 AND area_code < $2){} ORDER BY area_code, name",
+        (0..above.len())
+            .map(|i| format!(" OR area_code = ${}", i + 3))
+            .collect::<String>()
+    );
+    crate::with_db!(db, pool => {
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(&lo).bind(&hi);
+        for a in &above {
+            q = q.bind(a);
+        }
+        q.fetch_all(pool).await
+    })
 }

@@ -15,7 +15,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde_json::json;
 
 use crate::error::AppError;
-use crate::i18n::{Tr, detect_lang};
+use crate::i18n::detect_lang;
 use crate::state::AppState;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -61,7 +61,7 @@ pub async fn render(State(state): State<AppState>, mut req: Request, next: Next)
         None => return response,
     };
     let tr = state.tr(lang);
-    let message = message_of(&tr, &error);
+    let message = error.message(&tr);
     let mut out = match client {
         Client::Api => (
             error.status,
@@ -102,15 +102,6 @@ pub async fn render(State(state): State<AppState>, mut req: Request, next: Next)
     out.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     out
-}
-
-fn message_of(tr: &Tr, error: &AppError) -> String {
-    let args: Vec<(&str, &str)> = error
-        .args
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    tr.f(&error.key, &args)
 }
 
 #[derive(Template)]

@@ -364,23 +364,61 @@ pub async fn pick_areas(
     } else {
         repo::search(state.db(), &user.area, &text, "", 20).await?
     };
-    if areas.is_empty() {
-        return Ok(Html(format!(
-            "<p class=\"picker-empty\">{}</p>",
-            escape_html(tr.t("area.no_match"))
-        )));
-    }
+    let options = areas.into_iter().map(|area| PickOption {
+        muted: Some(tr.t(&format!("area.level.{}", area.level)).to_string()),
+        code: Some(area.code.clone()),
+        value: area.code,
+        label: area.name,
+        ..PickOption::default()
+    });
+    Ok(pick_options(options, tr.t("area.no_match")))
+}
+
+/// One option a picker offers: the value it fills in, the label shown (and kept in the field),
+/// then an optional muted note, identifier and trailing text.
+#[derive(Default)]
+pub struct PickOption {
+    pub value: String,
+    pub label: String,
+    pub muted: Option<String>,
+    pub code: Option<String>,
+    pub text: Option<String>,
+    /// What the field shows once chosen, when it should say more than the label.
+    pub chosen: Option<String>,
+}
+
+/// A picker's answer (`/ui/pick/{kind}`): the options as buttons, or `empty` when there are none.
+pub fn pick_options(options: impl IntoIterator<Item = PickOption>, empty: &str) -> Html<String> {
     let mut out = String::new();
-    for area in areas {
-        let level = tr.t(&format!("area.level.{}", area.level)).to_string();
+    for o in options {
+        let label = escape_html(&o.label);
+        let chosen = o
+            .chosen
+            .as_deref()
+            .map(escape_html)
+            .unwrap_or_else(|| label.clone());
         out.push_str(&format!(
-            "<button type=\"button\" class=\"pick-option\" role=\"option\" data-pick-value=\"{code}\" data-pick-label=\"{name}\">{name} <span class=\"muted\">{level}</span> <code>{code}</code></button>",
-            code = escape_html(&area.code),
-            name = escape_html(&area.name),
-            level = escape_html(&level),
+            "<button type=\"button\" class=\"pick-option\" role=\"option\" data-pick-value=\"{}\" data-pick-label=\"{chosen}\">{label}",
+            escape_html(&o.value)
         ));
+        if let Some(muted) = o.muted {
+            out.push_str(&format!(
+                " <span class=\"muted\">{}</span>",
+                escape_html(&muted)
+            ));
+        }
+        if let Some(code) = o.code {
+            out.push_str(&format!(" <code>{}</code>", escape_html(&code)));
+        }
+        if let Some(text) = o.text {
+            out.push_str(&format!(" {}", escape_html(&text)));
+        }
+        out.push_str("</button>");
     }
-    Ok(Html(out))
+    if out.is_empty() {
+        out = format!("<p class=\"picker-empty\">{}</p>", escape_html(empty));
+    }
+    Html(out)
 }
 
 #[derive(Template)]

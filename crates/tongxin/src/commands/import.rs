@@ -70,12 +70,7 @@ pub async fn run(
     {
         Ok(outcome) => outcome,
         Err(err) => {
-            let args: Vec<(&str, &str)> = err
-                .args
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str()))
-                .collect();
-            eprintln!("{}", tr.f(&err.key, &args));
+            eprintln!("{}", err.message(&tr));
             return Ok(ExitCode::FAILURE);
         }
     };

@@ -16,6 +16,7 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
 use crate::state::AppState;
 use crate::web::kit::{Badge, Cell, Column, Field, FieldKind, SelectOption, Table, Tone};
+use crate::web::ui::{PickOption, pick_options};
 use crate::web::{Page, render};
 
 fn industry_options(all_label: &str) -> Vec<SelectOption> {
@@ -367,12 +368,7 @@ pub async fn create(
             .into_response())
         }
         Err(err) if err.status.is_client_error() => {
-            let args: Vec<(&str, &str)> = err
-                .args
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str()))
-                .collect();
-            let message = page.tr.f(&err.key, &args);
+            let message = err.message(&page.tr);
             let field = err.field.clone().unwrap_or_default();
             let fields = new_fields(&page.tr, &form, Some((&field, &message)));
             let general = if fields.iter().any(|f| f.error.is_some()) {
@@ -418,22 +414,11 @@ pub async fn pick(
         filter.name_contains = Some(text);
     }
     let rows = super::repo::list(state.db(), &filter, 0, 20).await?;
-    if rows.is_empty() {
-        return Ok(Html(format!(
-            "<p class=\"picker-empty\">{}</p>",
-            crate::web::escape_html(page.t("enterprise.none"))
-        )));
-    }
-    Ok(Html(
-        rows.into_iter()
-            .map(|e| {
-                format!(
-                    "<button type=\"button\" class=\"pick-option\" role=\"option\" data-pick-value=\"{id}\" data-pick-label=\"{name}\">{name} <code>{uscc}</code></button>",
-                    id = e.id,
-                    name = crate::web::escape_html(&e.name),
-                    uscc = crate::web::escape_html(&e.uscc),
-                )
-            })
-            .collect(),
-    ))
+    let options = rows.into_iter().map(|e| PickOption {
+        value: e.id.to_string(),
+        label: e.name,
+        code: Some(e.uscc),
+        ..PickOption::default()
+    });
+    Ok(pick_options(options, page.t("enterprise.none")))
 }

@@ -25,16 +25,6 @@ pub fn relation_label(tr: &Tr, code: Option<&str>) -> String {
         .unwrap_or_default()
 }
 
-/// A catalog message for a client error, with its arguments.
-fn message_of(tr: &Tr, err: &AppError) -> String {
-    let args: Vec<(&str, &str)> = err
-        .args
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    tr.f(&err.key, &args)
-}
-
 fn some(text: &str) -> Option<String> {
     Some(text.trim().to_string()).filter(|t| !t.is_empty())
 }
@@ -283,7 +273,7 @@ async fn detail_page(
         })
         .collect();
     table.empty_text = tr.t("household.no_members").to_string();
-    let message = error.map(|e| message_of(&tr, e));
+    let message = error.map(|e| e.message(&tr));
     let field = error.and_then(|e| e.field.clone()).unwrap_or_default();
     let fields = member_fields(&tr, form, message.as_deref().map(|m| (field.as_str(), m)));
     let general = if fields.iter().any(|f| f.error.is_some()) {
@@ -497,7 +487,7 @@ pub async fn create(
         ))
         .into_response()),
         Err(err) if err.status.is_client_error() => {
-            let message = message_of(&page.tr, &err);
+            let message = err.message(&page.tr);
             let field = err.field.clone().unwrap_or_default();
             let fields = new_fields(&page.tr, &form, Some((&field, &message)));
             let general = if fields.iter().any(|f| f.error.is_some()) {

@@ -16,7 +16,8 @@ use crate::error::AppResult;
 use crate::registry::tags::PERSON_TAGS;
 use crate::state::AppState;
 use crate::web::kit::{Badge, Cell, Column, Field, FieldKind, SelectOption, Table, Tone};
-use crate::web::{Page, escape_html, render};
+use crate::web::ui::{PickOption, pick_options};
+use crate::web::{Page, render};
 
 fn tag_label(page: &Page, tag: &str) -> String {
     page.t(&format!("tag.{tag}")).to_string()
@@ -386,12 +387,7 @@ pub async fn create(
         ))
         .into_response()),
         Err(err) if err.status.is_client_error() => {
-            let args: Vec<(&str, &str)> = err
-                .args
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str()))
-                .collect();
-            let message = page.tr.f(&err.key, &args);
+            let message = err.message(&page.tr);
             let field = err.field.clone().unwrap_or_default();
             let fields = new_fields(&page, &form, Some((&field, &message)));
             let general = if fields.iter().any(|f| f.error.is_some()) {
@@ -431,26 +427,15 @@ pub async fn pick(
         ..Default::default()
     };
     let rows = repo::list(state.db(), &filter_of(&user, &query)?, 0, 20).await?;
-    if rows.is_empty() {
-        return Ok(Html(format!(
-            "<p class=\"picker-empty\">{}</p>",
-            escape_html(page.t("person.none"))
-        )));
-    }
     let people = service::views(state.db(), rows).await?;
-    Ok(Html(
-        people
-            .iter()
-            .map(|p| {
-                format!(
-                    "<button type=\"button\" class=\"pick-option\" role=\"option\" data-pick-value=\"{id}\" data-pick-label=\"{name} {doc}\">{name} <code>{doc}</code></button>",
-                    id = p.id,
-                    name = escape_html(&p.name),
-                    doc = escape_html(&p.doc_number),
-                )
-            })
-            .collect(),
-    ))
+    let options = people.into_iter().map(|p| PickOption {
+        value: p.id.to_string(),
+        chosen: Some(format!("{} {}", p.name, p.doc_number)),
+        label: p.name,
+        code: Some(p.doc_number),
+        ..PickOption::default()
+    });
+    Ok(pick_options(options, page.t("person.none")))
 }
 
 async fn history_of(db: &crate::db::Db, id: i64) -> AppResult<Vec<HistoryEntry>> {

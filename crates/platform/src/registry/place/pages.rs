@@ -18,7 +18,8 @@ use crate::i18n::Tr;
 use crate::registry::history::HistoryEntry;
 use crate::state::AppState;
 use crate::web::kit::{Cell, Column, Field, FieldKind, SelectOption, Table};
-use crate::web::{Page, escape_html, render};
+use crate::web::ui::{PickOption, pick_options};
+use crate::web::{Page, render};
 
 /// The kind's label in the page's language.
 fn kind_label(tr: &Tr, kind: &str) -> String {
@@ -292,12 +293,7 @@ fn form_fields(tr: &Tr, form: &PlaceForm, error: Option<(&str, &str)>) -> Vec<Fi
 /// The message of a client error, and the fields with it shown where it belongs; the message
 /// comes back as a general one when no field is named.
 fn with_error(tr: &Tr, form: &PlaceForm, err: &AppError) -> (Vec<Field>, Option<String>) {
-    let args: Vec<(&str, &str)> = err
-        .args
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    let message = tr.f(&err.key, &args);
+    let message = err.message(tr);
     let field = err.field.clone().unwrap_or_default();
     let fields = form_fields(tr, form, Some((&field, &message)));
     let general = if fields.iter().any(|f| f.error.is_some()) {
@@ -477,24 +473,15 @@ pub async fn pick(
         ..Default::default()
     };
     let rows = repo::list(state.db(), &filter_of(&user, &query)?, 0, 20).await?;
-    if rows.is_empty() {
-        return Ok(Html(format!(
-            "<p class=\"picker-empty\">{}</p>",
-            escape_html(page.t("place.none"))
-        )));
-    }
-    Ok(Html(
-        rows.into_iter()
-            .map(PlaceView::from_row)
-            .map(|p| {
-                format!(
-                    "<button type=\"button\" class=\"pick-option\" role=\"option\" data-pick-value=\"{id}\" data-pick-label=\"{name}\">{name} <span class=\"muted\">{kind}</span> {address}</button>",
-                    id = p.id,
-                    name = escape_html(&p.name),
-                    kind = escape_html(&kind_label(&page.tr, &p.kind)),
-                    address = escape_html(p.address.as_deref().unwrap_or_default()),
-                )
-            })
-            .collect(),
-    ))
+    let options = rows
+        .into_iter()
+        .map(PlaceView::from_row)
+        .map(|p| PickOption {
+            value: p.id.to_string(),
+            muted: Some(kind_label(&page.tr, &p.kind)),
+            label: p.name,
+            text: p.address,
+            ..PickOption::default()
+        });
+    Ok(pick_options(options, page.t("place.none")))
 }
