@@ -23,19 +23,6 @@ backend_tests!(
 const USCC: &str = "91350100M000100Y43";
 const PILOT: &str = "91350100M0001TGQXM";
 
-async fn area_of(app: &TestApp, user: &str) -> String {
-    let client = app.signed_in(user).await;
-    let me: Value = client
-        .get(app.url("/api/v1/me"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    me["area_code"].as_str().unwrap().to_string()
-}
-
 async fn register(client: &reqwest::Client, app: &TestApp, body: Value) -> reqwest::Response {
     client
         .post(app.url("/api/v1/enterprises"))
@@ -55,7 +42,7 @@ fn enterprise(uscc: &str, area: &str) -> Value {
 
 async fn an_enterprise_registers_and_comes_back_with_its_phone_masked(backend: Backend) {
     let app = spawn_app(backend).await;
-    let area = area_of(&app, "town01").await;
+    let area = app.area_of("town01").await;
     let client = app.signed_in("town01").await;
     let code = domain::Uscc::from_parts(&USCC[..17]).unwrap();
     let response = register(
@@ -98,7 +85,7 @@ async fn a_pilot_code_is_accepted_with_a_warning_and_bad_or_duplicate_codes_are_
     backend: Backend,
 ) {
     let app = spawn_app(backend).await;
-    let area = area_of(&app, "town01").await;
+    let area = app.area_of("town01").await;
     let client = app.signed_in("town01").await;
     let response = register(&client, &app, enterprise(PILOT, &area)).await;
     assert_eq!(response.status(), 201);
@@ -132,7 +119,7 @@ async fn a_pilot_code_is_accepted_with_a_warning_and_bad_or_duplicate_codes_are_
 
 async fn a_full_credit_code_finds_its_enterprise(backend: Backend) {
     let app = spawn_app(backend).await;
-    let area = area_of(&app, "town01").await;
+    let area = app.area_of("town01").await;
     let client = app.signed_in("town01").await;
     let created: Value = register(&client, &app, enterprise(PILOT, &area))
         .await
@@ -245,8 +232,8 @@ async fn lists_page_by_keyset_over_the_demo_enterprises(backend: Backend) {
 
 async fn a_township_sees_only_its_own_enterprises(backend: Backend) {
     let app = spawn_app(backend).await;
-    let mine = area_of(&app, "town01").await;
-    let theirs = area_of(&app, "town02").await;
+    let mine = app.area_of("town01").await;
+    let theirs = app.area_of("town02").await;
     assert_ne!(mine, theirs);
     let admin = app.signed_in("admin").await;
     let other: Value = admin
@@ -312,7 +299,7 @@ async fn a_township_sees_only_its_own_enterprises(backend: Backend) {
 
 async fn updates_need_the_current_version(backend: Backend) {
     let app = spawn_app(backend).await;
-    let area = area_of(&app, "town01").await;
+    let area = app.area_of("town01").await;
     let client = app.signed_in("town01").await;
     let created: Value = register(&client, &app, enterprise(PILOT, &area))
         .await
@@ -353,7 +340,7 @@ async fn updates_need_the_current_version(backend: Backend) {
 
 async fn the_pages_list_show_and_register_enterprises(backend: Backend) {
     let app = spawn_app(backend).await;
-    let area = area_of(&app, "town01").await;
+    let area = app.area_of("town01").await;
     let client = app.signed_in("town01").await;
     let created: Value = register(&client, &app, enterprise(PILOT, &area))
         .await
@@ -483,7 +470,7 @@ async fn a_ledger_imports_valid_rows_with_an_error_report_and_again_changes_noth
     backend: Backend,
 ) {
     let app = spawn_app(backend).await;
-    let area = area_of(&app, "town01").await;
+    let area = app.area_of("town01").await;
     let client = app.signed_in("town01").await;
     let response = upload(&client, &app, &ledger(&area), "valid-rows", "").await;
     assert_eq!(response.status(), 200);
@@ -585,7 +572,7 @@ async fn a_ledger_imports_valid_rows_with_an_error_report_and_again_changes_noth
 
 async fn all_or_nothing_stores_nothing_from_a_sheet_with_a_bad_row(backend: Backend) {
     let app = spawn_app(backend).await;
-    let area = area_of(&app, "town01").await;
+    let area = app.area_of("town01").await;
     let client = app.signed_in("town01").await;
     let before: Value = client
         .get(app.url("/api/v1/enterprises?limit=500"))
@@ -619,7 +606,7 @@ async fn all_or_nothing_stores_nothing_from_a_sheet_with_a_bad_row(backend: Back
 
 async fn exports_carry_the_filters_and_mask_phones(backend: Backend) {
     let app = spawn_app(backend).await;
-    let area = area_of(&app, "town01").await;
+    let area = app.area_of("town01").await;
     let client = app.signed_in("town01").await;
     upload(&client, &app, &ledger(&area), "valid-rows", "").await;
     let csv = client

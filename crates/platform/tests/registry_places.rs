@@ -18,25 +18,6 @@ backend_tests!(
     a_place_ledger_imports_by_area_kind_and_name_and_exports_with_its_filters,
 );
 
-async fn area_of(app: &TestApp, user: &str) -> String {
-    let client = app.signed_in(user).await;
-    let me: Value = client
-        .get(app.url("/api/v1/me"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    me["area_code"].as_str().unwrap().to_string()
-}
-
-async fn get_json(client: &reqwest::Client, app: &TestApp, path: &str) -> Value {
-    let response = client.get(app.url(path)).send().await.unwrap();
-    assert_eq!(response.status(), 200, "{path}");
-    response.json().await.unwrap()
-}
-
 async fn register(client: &reqwest::Client, app: &TestApp, body: Value) -> reqwest::Response {
     client
         .post(app.url("/api/v1/places"))
@@ -68,7 +49,7 @@ fn ids(page: &Value) -> Vec<i64> {
 
 async fn a_place_registers_and_is_found_by_kind_area_and_text(backend: Backend) {
     let app = spawn_app(backend).await;
-    let area = area_of(&app, "town01").await;
+    let area = app.area_of("town01").await;
     let client = app.signed_in("town01").await;
     let response = register(&client, &app, place(&area)).await;
     assert_eq!(response.status(), 201);
@@ -83,7 +64,7 @@ async fn a_place_registers_and_is_found_by_kind_area_and_text(backend: Backend) 
     assert_eq!(created["version"], 1);
     assert_eq!(created["created_by"], "town01");
     let id = created["id"].as_i64().unwrap();
-    let again = get_json(&client, &app, &format!("/api/v1/places/{id}")).await;
+    let again = app.get_json(&client, &format!("/api/v1/places/{id}")).await;
     assert_eq!(again["name"], "夕阳红颐养中心");
     assert_eq!(
         count(
@@ -101,10 +82,14 @@ async fn a_place_registers_and_is_found_by_kind_area_and_text(backend: Backend) 
         "q=青松路",
         "q=%E5%A4%95%E9%98%B3%E7%BA%A2",
     ] {
-        let found = get_json(&client, &app, &format!("/api/v1/places?{query}&limit=500")).await;
+        let found = app
+            .get_json(&client, &format!("/api/v1/places?{query}&limit=500"))
+            .await;
         assert!(ids(&found).contains(&id), "{query}");
     }
-    let care_homes = get_json(&client, &app, "/api/v1/places?kind=care_home&limit=500").await;
+    let care_homes = app
+        .get_json(&client, "/api/v1/places?kind=care_home&limit=500")
+        .await;
     assert!(
         care_homes["items"]
             .as_array()
@@ -113,10 +98,14 @@ async fn a_place_registers_and_is_found_by_kind_area_and_text(backend: Backend) 
             .all(|p| p["kind"] == "care_home")
     );
     for query in ["kind=school", "q=不存在的地方", "q=%25"] {
-        let found = get_json(&client, &app, &format!("/api/v1/places?{query}&limit=500")).await;
+        let found = app
+            .get_json(&client, &format!("/api/v1/places?{query}&limit=500"))
+            .await;
         assert!(!ids(&found).contains(&id), "{query}");
     }
-    let in_area = get_json(&client, &app, &format!("/api/v1/places?area={area}&q=颐养")).await;
+    let in_area = app
+        .get_json(&client, &format!("/api/v1/places?area={area}&q=颐养"))
+        .await;
     assert_eq!(ids(&in_area), vec![id]);
     let bad = client
         .get(app.url("/api/v1/places?kind=castle"))
@@ -173,9 +162,9 @@ async fn lists_page_by_keyset_over_demo_places_of_every_kind(backend: Backend) {
         .collect();
     assert_eq!(kinds, every, "the demo holds places of every kind");
     // A township sees only its own.
-    let mine = area_of(&app, "town01").await;
+    let mine = app.area_of("town01").await;
     let town = app.signed_in("town01").await;
-    let listed = get_json(&town, &app, "/api/v1/places?limit=500").await;
+    let listed = app.get_json(&town, "/api/v1/places?limit=500").await;
     let items = listed["items"].as_array().unwrap();
     assert!(!items.is_empty() && items.len() < 24);
     assert!(
@@ -187,8 +176,8 @@ async fn lists_page_by_keyset_over_demo_places_of_every_kind(backend: Backend) {
 
 async fn bad_input_names_its_field_and_changes_nothing(backend: Backend) {
     let app = spawn_app(backend).await;
-    let area = area_of(&app, "town01").await;
-    let theirs = area_of(&app, "town02").await;
+    let area = app.area_of("town01").await;
+    let theirs = app.area_of("town02").await;
     let client = app.signed_in("town01").await;
     const PLACES: &str = "SELECT COUNT(*) FROM places";
     const AUDITED: &str = "SELECT COUNT(*) FROM audit_log WHERE action LIKE 'registry.place.%'";
@@ -237,7 +226,7 @@ async fn bad_input_names_its_field_and_changes_nothing(backend: Backend) {
 
 async fn updates_need_the_current_version_and_the_history_lists_them(backend: Backend) {
     let app = spawn_app(backend).await;
-    let area = area_of(&app, "town01").await;
+    let area = app.area_of("town01").await;
     let client = app.signed_in("town01").await;
     let created: Value = register(&client, &app, place(&area))
         .await
@@ -280,10 +269,12 @@ async fn updates_need_the_current_version_and_the_history_lists_them(backend: Ba
     assert_eq!(stale.status(), 409);
     let error: Value = stale.json().await.unwrap();
     assert_eq!(error["error"]["field"], "version");
-    let now = get_json(&client, &app, &format!("/api/v1/places/{id}")).await;
+    let now = app.get_json(&client, &format!("/api/v1/places/{id}")).await;
     assert_eq!(now["version"], 2);
     assert_eq!(now["name"], "夕阳红颐养中心");
-    let history = get_json(&client, &app, &format!("/api/v1/places/{id}/history")).await;
+    let history = app
+        .get_json(&client, &format!("/api/v1/places/{id}/history"))
+        .await;
     let actions: Vec<&str> = history
         .as_array()
         .unwrap()
@@ -329,7 +320,9 @@ async fn updates_need_the_current_version_and_the_history_lists_them(backend: Ba
         .await
         .unwrap();
     assert_eq!(patched.status(), 200);
-    let history = get_json(&client, &app, &format!("/api/v1/enterprises/{eid}/history")).await;
+    let history = app
+        .get_json(&client, &format!("/api/v1/enterprises/{eid}/history"))
+        .await;
     let actions: Vec<&str> = history
         .as_array()
         .unwrap()
@@ -350,7 +343,7 @@ async fn updates_need_the_current_version_and_the_history_lists_them(backend: Ba
 
 async fn a_caller_without_write_cannot_register(backend: Backend) {
     let app = spawn_app(backend).await;
-    let area = area_of(&app, "town01").await;
+    let area = app.area_of("town01").await;
     let admin = app.signed_in("admin").await;
     let created = admin
         .post(app.url("/api/v1/tokens"))
@@ -417,7 +410,7 @@ async fn pick(client: &reqwest::Client, app: &TestApp, kind: &str, text: &str) -
 
 async fn pickers_answer_places_and_enterprises_by_part_of_the_name(backend: Backend) {
     let app = spawn_app(backend).await;
-    let area = area_of(&app, "town01").await;
+    let area = app.area_of("town01").await;
     let client = app.signed_in("town01").await;
     let created: Value = register(&client, &app, place(&area))
         .await
@@ -472,7 +465,7 @@ async fn pickers_answer_places_and_enterprises_by_part_of_the_name(backend: Back
 
 async fn the_pages_list_show_register_and_edit_places(backend: Backend) {
     let app = spawn_app(backend).await;
-    let area = area_of(&app, "town01").await;
+    let area = app.area_of("town01").await;
     let client = app.signed_in("town01").await;
     let created: Value = register(&client, &app, place(&area))
         .await
@@ -586,7 +579,7 @@ async fn the_pages_list_show_register_and_edit_places(backend: Backend) {
         .unwrap();
     assert!(html.contains("夕阳红养老院") && html.contains("青松路20号"));
     assert!(html.contains("registry.place.update"));
-    let api = get_json(&client, &app, &format!("/api/v1/places/{id}")).await;
+    let api = app.get_json(&client, &format!("/api/v1/places/{id}")).await;
     assert_eq!(api["capacity"], Value::Null, "an emptied field is cleared");
     let stale = edit("又一个名字", "1").await;
     assert_eq!(stale.status(), 409);
@@ -620,7 +613,7 @@ async fn a_place_ledger_imports_by_area_kind_and_name_and_exports_with_its_filte
     backend: Backend,
 ) {
     let app = spawn_app(backend).await;
-    let area = area_of(&app, "town01").await;
+    let area = app.area_of("town01").await;
     let client = app.signed_in("town01").await;
     let sheet = format!(
         "序号,名称,类型,地址,床位数,纬度,经度,区划代码\n\
@@ -646,7 +639,7 @@ async fn a_place_ledger_imports_by_area_kind_and_name_and_exports_with_its_filte
             .contains("同一场所"),
         "{summary}"
     );
-    let found = get_json(&client, &app, "/api/v1/places?q=隔离酒店").await;
+    let found = app.get_json(&client, "/api/v1/places?q=隔离酒店").await;
     assert_eq!(found["items"][0]["kind"], "quarantine_site", "{found}");
     assert_eq!(found["items"][0]["capacity"], 120, "{found}");
 

@@ -39,12 +39,6 @@ async fn areas_under(app: &TestApp, root: &str, level: &str) -> Vec<String> {
     .unwrap()
 }
 
-async fn get_json(client: &reqwest::Client, app: &TestApp, path: &str) -> Value {
-    let response = client.get(app.url(path)).send().await.unwrap();
-    assert_eq!(response.status(), 200, "{path}");
-    response.json().await.unwrap()
-}
-
 async fn post(
     client: &reqwest::Client,
     app: &TestApp,
@@ -119,7 +113,7 @@ async fn an_assignment_is_made_listed_and_ended_with_audit_entries(backend: Back
             "/api/v1/responsibilities?unit_id={unit_id}&role=leader&subject_kind=enterprise&subject_id={eid}"
         ),
     ] {
-        let listed = get_json(&client, &app, &path).await;
+        let listed = app.get_json(&client, &path).await;
         let ids: Vec<i64> = listed["items"]
             .as_array()
             .unwrap()
@@ -160,19 +154,23 @@ async fn an_assignment_is_made_listed_and_ended_with_audit_entries(backend: Back
     )
     .await;
     assert_eq!(again.status(), 409);
-    let active = get_json(
-        &client,
-        &app,
-        &format!("/api/v1/responsibilities?subject_kind=enterprise&subject_id={eid}&active=true"),
-    )
-    .await;
+    let active = app
+        .get_json(
+            &client,
+            &format!(
+                "/api/v1/responsibilities?subject_kind=enterprise&subject_id={eid}&active=true"
+            ),
+        )
+        .await;
     assert_eq!(active["items"], json!([]));
-    let inactive = get_json(
-        &client,
-        &app,
-        &format!("/api/v1/responsibilities?subject_kind=enterprise&subject_id={eid}&active=false"),
-    )
-    .await;
+    let inactive = app
+        .get_json(
+            &client,
+            &format!(
+                "/api/v1/responsibilities?subject_kind=enterprise&subject_id={eid}&active=false"
+            ),
+        )
+        .await;
     assert_eq!(inactive["items"].as_array().unwrap().len(), 1);
     assert_eq!(
         count(
@@ -294,10 +292,7 @@ async fn a_second_active_leader_is_refused_until_the_first_is_ended(backend: Bac
     // Ended today, a successor from today does not overlap.
     let second = assign(&client, &app, leader).await;
     assert_eq!(second["active"], true);
-    let active = get_json(
-        &client,
-        &app,
-        &format!("/api/v1/responsibilities?subject_kind=enterprise&subject_id={eid}&role=leader&active=true"),
+    let active = app.get_json(&client, &format!("/api/v1/responsibilities?subject_kind=enterprise&subject_id={eid}&role=leader&active=true"),
     )
     .await;
     assert_eq!(active["items"].as_array().unwrap().len(), 1);
@@ -354,7 +349,9 @@ async fn a_township_cannot_assign_or_see_in_another(backend: Backend) {
     )
     .await;
     assert_eq!(response.status(), 404);
-    let listed = get_json(&town1, &app, "/api/v1/responsibilities?limit=500").await;
+    let listed = app
+        .get_json(&town1, "/api/v1/responsibilities?limit=500")
+        .await;
     assert!(
         listed["items"]
             .as_array()
@@ -393,11 +390,13 @@ async fn coverage_lists_follow_assignments(backend: Backend) {
     let (user_id, unit_id, area) = account(&app, "town01").await;
     const ENTERPRISES: &str = "/api/v1/responsibilities/coverage/enterprises-without-leader";
     const GRIDS: &str = "/api/v1/responsibilities/coverage/grids-without-worker";
-    let before = get_json(&client, &app, ENTERPRISES).await;
+    let before = app.get_json(&client, ENTERPRISES).await;
     let total = before["total"].as_i64().unwrap();
     let village = &areas_under(&app, &area, "village").await[0];
     let eid = enterprise(&client, &app, village, 4).await;
-    let listed = get_json(&client, &app, &format!("{ENTERPRISES}?limit=500")).await;
+    let listed = app
+        .get_json(&client, &format!("{ENTERPRISES}?limit=500"))
+        .await;
     assert_eq!(listed["total"].as_i64().unwrap(), total + 1);
     assert!(
         listed["items"]
@@ -414,17 +413,16 @@ async fn coverage_lists_follow_assignments(backend: Backend) {
         json!({"subject_kind": "enterprise", "subject_id": eid, "role": "cadre", "unit_id": unit_id}),
     )
     .await;
-    assert_eq!(
-        get_json(&client, &app, ENTERPRISES).await["total"],
-        total + 1
-    );
+    assert_eq!(app.get_json(&client, ENTERPRISES).await["total"], total + 1);
     let leader = assign(
         &client,
         &app,
         json!({"subject_kind": "enterprise", "subject_id": eid, "role": "leader", "user_id": user_id}),
     )
     .await;
-    let listed = get_json(&client, &app, &format!("{ENTERPRISES}?limit=500")).await;
+    let listed = app
+        .get_json(&client, &format!("{ENTERPRISES}?limit=500"))
+        .await;
     assert_eq!(listed["total"].as_i64().unwrap(), total);
     assert!(
         !listed["items"]
@@ -441,23 +439,20 @@ async fn coverage_lists_follow_assignments(backend: Backend) {
         json!({"reason": "调离"}),
     )
     .await;
-    assert_eq!(
-        get_json(&client, &app, ENTERPRISES).await["total"],
-        total + 1
-    );
+    assert_eq!(app.get_json(&client, ENTERPRISES).await["total"], total + 1);
 
     // The demo leaves one grid of the tiny district uncovered.
     let admin = app.signed_in("admin").await;
-    let all = get_json(&admin, &app, GRIDS).await;
+    let all = app.get_json(&admin, GRIDS).await;
     assert!(all["total"].as_i64().unwrap() >= 1, "{all}");
-    let before = get_json(&client, &app, GRIDS).await;
+    let before = app.get_json(&client, GRIDS).await;
     let total = before["total"].as_i64().unwrap();
-    let workers = get_json(
-        &client,
-        &app,
-        "/api/v1/responsibilities?subject_kind=area&role=grid_worker&active=true",
-    )
-    .await;
+    let workers = app
+        .get_json(
+            &client,
+            "/api/v1/responsibilities?subject_kind=area&role=grid_worker&active=true",
+        )
+        .await;
     let worker = &workers["items"][0];
     let grid = worker["subject_area"].as_str().unwrap().to_string();
     let id = worker["id"].as_i64().unwrap();
@@ -469,7 +464,7 @@ async fn coverage_lists_follow_assignments(backend: Backend) {
     )
     .await;
     assert_eq!(ended.status(), 200);
-    let listed = get_json(&client, &app, &format!("{GRIDS}?limit=500")).await;
+    let listed = app.get_json(&client, &format!("{GRIDS}?limit=500")).await;
     assert_eq!(listed["total"].as_i64().unwrap(), total + 1);
     assert!(
         listed["items"]
@@ -484,11 +479,13 @@ async fn coverage_lists_follow_assignments(backend: Backend) {
         json!({"subject_kind": "area", "subject_area": grid, "role": "网格员", "user_id": user_id}),
     )
     .await;
-    assert_eq!(get_json(&client, &app, GRIDS).await["total"], total);
+    assert_eq!(app.get_json(&client, GRIDS).await["total"], total);
     // Pages of one follow each other by cursor.
-    let first = get_json(&admin, &app, &format!("{GRIDS}?limit=1")).await;
+    let first = app.get_json(&admin, &format!("{GRIDS}?limit=1")).await;
     if let Some(cursor) = first["next_cursor"].as_str() {
-        let next = get_json(&admin, &app, &format!("{GRIDS}?limit=1&cursor={cursor}")).await;
+        let next = app
+            .get_json(&admin, &format!("{GRIDS}?limit=1&cursor={cursor}"))
+            .await;
         assert!(next["items"][0]["code"].as_str() > first["items"][0]["code"].as_str());
     }
 }
@@ -567,12 +564,12 @@ async fn tickets_route_to_the_department_cadre_grid_worker_leader_then_up_the_ar
     // A place in the uncovered grid (in the other township) walks up to the grid worker of its
     // village.
     let admin = app.signed_in("admin").await;
-    let uncovered: Value = get_json(
-        &admin,
-        &app,
-        "/api/v1/responsibilities/coverage/grids-without-worker",
-    )
-    .await;
+    let uncovered: Value = app
+        .get_json(
+            &admin,
+            "/api/v1/responsibilities/coverage/grids-without-worker",
+        )
+        .await;
     let bare = uncovered["items"][0]["code"].as_str().unwrap().to_string();
     let bare_village = &bare[..12];
     let place = post(
@@ -707,12 +704,12 @@ async fn the_pages_show_coverage_and_assign(backend: Backend) {
     ] {
         assert!(html.contains(text), "{text}");
     }
-    let grids = get_json(
-        &client,
-        &app,
-        "/api/v1/responsibilities/coverage/grids-without-worker",
-    )
-    .await;
+    let grids = app
+        .get_json(
+            &client,
+            "/api/v1/responsibilities/coverage/grids-without-worker",
+        )
+        .await;
     let total = grids["total"].as_i64().unwrap();
     let page = client
         .get(app.url("/responsibility/coverage/grids"))

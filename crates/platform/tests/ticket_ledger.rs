@@ -14,14 +14,6 @@ backend_tests!(
     the_kpi_page_renders_the_figures_and_an_empty_state,
 );
 
-async fn get(client: &reqwest::Client, app: &TestApp, path: &str) -> Value {
-    let response = client.get(app.url(path)).send().await.unwrap();
-    let status = response.status();
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(status, 200, "{path}: {body}");
-    body
-}
-
 /// A township (town01) and one of its villages (v0101) with their units.
 struct Parties {
     town: reqwest::Client,
@@ -35,8 +27,8 @@ struct Parties {
 async fn parties(app: &TestApp) -> Parties {
     let town = app.signed_in("town01").await;
     let village = app.signed_in("v0101").await;
-    let t = get(&town, app, "/api/v1/me").await;
-    let v = get(&village, app, "/api/v1/me").await;
+    let t = app.get_json(&town, "/api/v1/me").await;
+    let v = app.get_json(&village, "/api/v1/me").await;
     Parties {
         town,
         town_area: t["area_code"].as_str().unwrap().to_string(),
@@ -115,12 +107,12 @@ async fn the_list_narrows_by_owner_unit_and_creation_dates(backend: Backend) {
     .await;
 
     // Owner unit: only the village's work, every item owned by it.
-    let page = get(
-        &p.town,
-        &app,
-        &format!("/api/v1/tickets?owner_unit_id={}&limit=500", p.village_unit),
-    )
-    .await;
+    let page = app
+        .get_json(
+            &p.town,
+            &format!("/api/v1/tickets?owner_unit_id={}&limit=500", p.village_unit),
+        )
+        .await;
     let found = ids(&page);
     assert!(found.contains(&mine) && !found.contains(&theirs), "{page}");
     assert!(
@@ -145,24 +137,20 @@ async fn the_list_narrows_by_owner_unit_and_creation_dates(backend: Backend) {
         };
         age(&app, id, aged).await;
     }
-    let day = get(
-        &p.town,
-        &app,
-        "/api/v1/tickets?from=2020-03-01&to=2020-03-01",
-    )
-    .await;
+    let day = app
+        .get_json(&p.town, "/api/v1/tickets?from=2020-03-01&to=2020-03-01")
+        .await;
     assert_eq!(ids(&day), vec![mine], "{day}");
-    let next = get(
-        &p.town,
-        &app,
-        "/api/v1/tickets?from=2020-03-02&to=2020-03-02",
-    )
-    .await;
+    let next = app
+        .get_json(&p.town, "/api/v1/tickets?from=2020-03-02&to=2020-03-02")
+        .await;
     assert_eq!(ids(&next), vec![theirs], "{next}");
-    let both = get(&p.town, &app, "/api/v1/tickets?to=2020-03-31").await;
+    let both = app.get_json(&p.town, "/api/v1/tickets?to=2020-03-31").await;
     assert_eq!(ids(&both), vec![theirs, mine], "{both}");
     // Demo tickets are recent: from a day in 2020 on, they are all there as well.
-    let since = get(&p.town, &app, "/api/v1/tickets?from=2020-03-02&limit=500").await;
+    let since = app
+        .get_json(&p.town, "/api/v1/tickets?from=2020-03-02&limit=500")
+        .await;
     assert!(!ids(&since).contains(&mine) && ids(&since).contains(&theirs));
 
     // Bad dates are refused on their field, in Chinese.
@@ -415,7 +403,9 @@ async fn kpis_count_closure_timeliness_handling_time_and_overdue(backend: Backen
 
     // Per owner unit.
     let (village_key, town_key) = (p.village_unit.to_string(), p.town_unit.to_string());
-    let kpis = get(&p.town, &app, &format!("/api/v1/tickets/kpis?{period}")).await;
+    let kpis = app
+        .get_json(&p.town, &format!("/api/v1/tickets/kpis?{period}"))
+        .await;
     assert_eq!(kpis["group"], "unit");
     let rows = kpis["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 2, "{kpis}");
@@ -439,12 +429,12 @@ async fn kpis_count_closure_timeliness_handling_time_and_overdue(backend: Backen
     assert_eq!(town["open_overdue"], 0);
 
     // Per child area of the township: every village, the one with work counts it all.
-    let by_area = get(
-        &p.town,
-        &app,
-        &format!("/api/v1/tickets/kpis?group=area&{period}"),
-    )
-    .await;
+    let by_area = app
+        .get_json(
+            &p.town,
+            &format!("/api/v1/tickets/kpis?group=area&{period}"),
+        )
+        .await;
     assert_eq!(by_area["area"], p.town_area);
     let rows = by_area["rows"].as_array().unwrap();
     assert!(rows.len() > 1, "{by_area}");
@@ -462,12 +452,12 @@ async fn kpis_count_closure_timeliness_handling_time_and_overdue(backend: Backen
     );
 
     // The kind narrows; demo matters (recent) are outside the period.
-    let complaints = get(
-        &p.town,
-        &app,
-        &format!("/api/v1/tickets/kpis?kind=complaint&{period}"),
-    )
-    .await;
+    let complaints = app
+        .get_json(
+            &p.town,
+            &format!("/api/v1/tickets/kpis?kind=complaint&{period}"),
+        )
+        .await;
     assert_eq!(complaints["rows"], json!([]), "{complaints}");
 
     // Scope, and bad input on its field.

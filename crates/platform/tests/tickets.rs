@@ -32,12 +32,6 @@ async fn me(app: &TestApp, client: &reqwest::Client) -> Value {
         .unwrap()
 }
 
-async fn get(client: &reqwest::Client, app: &TestApp, path: &str) -> Value {
-    let response = client.get(app.url(path)).send().await.unwrap();
-    assert_eq!(response.status(), 200, "{path}");
-    response.json().await.unwrap()
-}
-
 async fn post(
     client: &reqwest::Client,
     app: &TestApp,
@@ -110,7 +104,7 @@ async fn a_matter_goes_from_dispatch_to_close_with_every_step_on_the_timeline(ba
     assert!(t["due_at"].is_string());
 
     // The village sees it in its work; another township does not see it at all.
-    let inbox = get(&p.village, &app, "/api/v1/inbox").await;
+    let inbox = app.get_json(&p.village, "/api/v1/inbox").await;
     assert!(
         inbox["todo"]
             .as_array()
@@ -136,7 +130,9 @@ async fn a_matter_goes_from_dispatch_to_close_with_every_step_on_the_timeline(ba
     assert_eq!(hidden.status(), 404);
 
     // The owner may not close its own work; the refusal says so in Chinese.
-    let detail = get(&p.village, &app, &format!("/api/v1/tickets/{}", t["id"])).await;
+    let detail = app
+        .get_json(&p.village, &format!("/api/v1/tickets/{}", t["id"]))
+        .await;
     assert_eq!(detail["actions"], json!(["accept", "return"]), "{detail}");
     let refused = post(
         &p.village,
@@ -167,7 +163,7 @@ async fn a_matter_goes_from_dispatch_to_close_with_every_step_on_the_timeline(ba
     .await;
     assert_eq!(stale.status(), 409);
     let t = act(&p.village, &app, &t, "handle", json!({})).await;
-    let town_inbox = get(&p.town, &app, "/api/v1/inbox").await;
+    let town_inbox = app.get_json(&p.town, "/api/v1/inbox").await;
     assert!(
         town_inbox["to_verify"]
             .as_array()
@@ -181,7 +177,9 @@ async fn a_matter_goes_from_dispatch_to_close_with_every_step_on_the_timeline(ba
     assert_eq!(t["state"], "closed");
     assert!(t["closed_at"].is_string());
 
-    let detail = get(&p.town, &app, &format!("/api/v1/tickets/{}", t["id"])).await;
+    let detail = app
+        .get_json(&p.town, &format!("/api/v1/tickets/{}", t["id"]))
+        .await;
     let steps: Vec<&str> = detail["timeline"]
         .as_array()
         .unwrap()
@@ -201,7 +199,9 @@ async fn a_matter_goes_from_dispatch_to_close_with_every_step_on_the_timeline(ba
             .map(|x| x["id"].as_i64().unwrap())
             .collect()
     };
-    let closed = get(&p.town, &app, "/api/v1/tickets?state=closed&limit=500").await;
+    let closed = app
+        .get_json(&p.town, "/api/v1/tickets?state=closed&limit=500")
+        .await;
     assert!(ids(&closed).contains(&t["id"].as_i64().unwrap()));
     assert!(
         closed["items"]
@@ -210,7 +210,9 @@ async fn a_matter_goes_from_dispatch_to_close_with_every_step_on_the_timeline(ba
             .iter()
             .all(|x| x["state"] == "closed")
     );
-    let open_only = get(&p.town, &app, "/api/v1/tickets?open=true&limit=500").await;
+    let open_only = app
+        .get_json(&p.town, "/api/v1/tickets?open=true&limit=500")
+        .await;
     assert!(!ids(&open_only).contains(&t["id"].as_i64().unwrap()));
 }
 
@@ -265,7 +267,10 @@ async fn a_complaint_is_due_in_13_working_days_and_closes_only_after_the_callbac
     )
     .await;
     assert_eq!(done.status(), 204);
-    let t = get(&p.town, &app, &format!("/api/v1/tickets/{}", t["id"])).await["ticket"].clone();
+    let t = app
+        .get_json(&p.town, &format!("/api/v1/tickets/{}", t["id"]))
+        .await["ticket"]
+        .clone();
     let t = act(&p.town, &app, &t, "close", json!({})).await;
     assert_eq!(t["state"], "closed");
 }
@@ -342,7 +347,7 @@ async fn the_sweep_warns_marks_overdue_and_escalates_once(backend: Backend) {
     let client = &p.town;
     let app_ref = &app;
     let steps = || async {
-        let detail = get(client, app_ref, &path).await;
+        let detail = app_ref.get_json(client, &path).await;
         detail["timeline"]
             .as_array()
             .unwrap()
@@ -362,7 +367,7 @@ async fn the_sweep_warns_marks_overdue_and_escalates_once(backend: Backend) {
     assert_eq!(steps().await, ["create", "dispatch", "warn"], "warned once");
     sweep(due + TimeDelta::minutes(1)).await.unwrap();
     assert_eq!(steps().await, ["create", "dispatch", "warn", "overdue"]);
-    let inbox = get(&p.village, &app, "/api/v1/inbox").await;
+    let inbox = app.get_json(&p.village, "/api/v1/inbox").await;
     assert!(
         inbox["overdue"]
             .as_array()
@@ -378,10 +383,10 @@ async fn the_sweep_warns_marks_overdue_and_escalates_once(backend: Backend) {
         steps().await,
         ["create", "dispatch", "warn", "overdue", "escalate"]
     );
-    let detail = get(&p.town, &app, &path).await;
+    let detail = app.get_json(&p.town, &path).await;
     assert_eq!(detail["ticket"]["escalation_level"], 1);
     // The superior level (the township's office) has the escalation in its notices.
-    let town_inbox = get(&p.town, &app, "/api/v1/inbox").await;
+    let town_inbox = app.get_json(&p.town, "/api/v1/inbox").await;
     assert!(
         town_inbox["notices"]
             .as_array()
@@ -429,7 +434,7 @@ async fn bad_input_is_refused_and_stores_nothing(backend: Backend) {
             assert!(!error["error"]["message"].as_str().unwrap().is_empty());
         }
     }
-    let listed = get(&p.town, &app, "/api/v1/tickets?limit=500").await;
+    let listed = app.get_json(&p.town, "/api/v1/tickets?limit=500").await;
     assert!(
         listed["items"]
             .as_array()
@@ -450,7 +455,7 @@ async fn bad_input_is_refused_and_stores_nothing(backend: Backend) {
 async fn the_pages_open_move_and_list_matters(backend: Backend) {
     let app = spawn_app(backend).await;
     let p = parties(&app).await;
-    let before = get(&p.village, &app, "/api/v1/inbox").await["todo"]
+    let before = app.get_json(&p.village, "/api/v1/inbox").await["todo"]
         .as_array()
         .unwrap()
         .len();
@@ -550,7 +555,7 @@ async fn the_pages_open_move_and_list_matters(backend: Backend) {
         )),
         "the navigation counts the open work: {inbox}"
     );
-    let listed = get(&p.village, &app, "/api/v1/inbox").await;
+    let listed = app.get_json(&p.village, "/api/v1/inbox").await;
     let id = listed["todo"]
         .as_array()
         .unwrap()
@@ -655,7 +660,9 @@ async fn photos_and_documents_attach_as_evidence_and_other_files_are_refused(bac
     let empty = attach(&p.village, &app, &t["id"], "a.pdf", Vec::new()).await;
     assert_eq!(empty.status(), 422);
 
-    let detail = get(&p.town, &app, &format!("/api/v1/tickets/{}", t["id"])).await;
+    let detail = app
+        .get_json(&p.town, &format!("/api/v1/tickets/{}", t["id"]))
+        .await;
     assert_eq!(
         detail["attachments"].as_array().unwrap().len(),
         1,
@@ -684,7 +691,7 @@ async fn photos_and_documents_attach_as_evidence_and_other_files_are_refused(bac
 async fn a_matter_about_an_enterprise_goes_to_its_responsible_unit(backend: Backend) {
     let app = spawn_app(backend).await;
     let p = parties(&app).await;
-    let enterprises = get(&p.town, &app, "/api/v1/enterprises?limit=1").await;
+    let enterprises = app.get_json(&p.town, "/api/v1/enterprises?limit=1").await;
     let enterprise = &enterprises["items"][0];
     let assigned = post(
         &p.town,
@@ -704,12 +711,12 @@ async fn a_matter_about_an_enterprise_goes_to_its_responsible_unit(backend: Back
     .await;
     assert_eq!(t["owner_unit_id"], p.village_unit, "{t}");
     assert_eq!(t["state"], "dispatched");
-    let about = get(
-        &p.town,
-        &app,
-        &format!("/api/v1/tickets?subject=enterprise:{}", enterprise["id"]),
-    )
-    .await;
+    let about = app
+        .get_json(
+            &p.town,
+            &format!("/api/v1/tickets?subject=enterprise:{}", enterprise["id"]),
+        )
+        .await;
     assert_eq!(about["items"].as_array().unwrap().len(), 1, "{about}");
 }
 
@@ -741,7 +748,7 @@ async fn a_retried_creation_with_one_idempotency_key_makes_one_ticket(backend: B
     assert_eq!(first["id"], again["id"]);
     let other = send("phone-8b1c").await;
     assert_eq!(other.status(), 201, "another key is another ticket");
-    let listed = get(&p.town, &app, "/api/v1/tickets?limit=500").await;
+    let listed = app.get_json(&p.town, "/api/v1/tickets?limit=500").await;
     let same_title = listed["items"]
         .as_array()
         .unwrap()
@@ -789,7 +796,10 @@ async fn a_dissatisfied_reporter_reopens_a_complaint_once(backend: Backend) {
     )
     .await;
     assert_eq!(first.status(), 204);
-    let t = get(&p.town, &app, &format!("/api/v1/tickets/{}", t["id"])).await["ticket"].clone();
+    let t = app
+        .get_json(&p.town, &format!("/api/v1/tickets/{}", t["id"]))
+        .await["ticket"]
+        .clone();
     assert_eq!(t["state"], "in_progress", "reopened for more work: {t}");
     assert_eq!(t["rating"], "dissatisfied");
     let t = act(&p.village, &app, &t, "handle", json!({})).await;
@@ -801,7 +811,10 @@ async fn a_dissatisfied_reporter_reopens_a_complaint_once(backend: Backend) {
     )
     .await;
     assert_eq!(second.status(), 204);
-    let t = get(&p.town, &app, &format!("/api/v1/tickets/{}", t["id"])).await["ticket"].clone();
+    let t = app
+        .get_json(&p.town, &format!("/api/v1/tickets/{}", t["id"]))
+        .await["ticket"]
+        .clone();
     assert_eq!(t["state"], "handled", "reopened only once: {t}");
     let t = act(&p.town, &app, &t, "close", json!({})).await;
     assert_eq!(t["state"], "closed");

@@ -155,6 +155,22 @@ impl TestApp {
             .expect("a client")
     }
 
+    /// `GET path` as `client`, which must answer 200 with JSON.
+    pub async fn get_json(&self, client: &reqwest::Client, path: &str) -> serde_json::Value {
+        let response = client.get(self.url(path)).send().await.expect("a response");
+        let status = response.status();
+        let body: serde_json::Value = response.json().await.expect("JSON");
+        assert_eq!(status, 200, "{path}: {body}");
+        body
+    }
+
+    /// The root of the area `username` works in, as `/api/v1/me` says.
+    pub async fn area_of(&self, username: &str) -> String {
+        let client = self.signed_in(username).await;
+        let me = self.get_json(&client, "/api/v1/me").await;
+        me["area_code"].as_str().expect("an area").to_string()
+    }
+
     /// A client signed in through the API as `username` of the demo district.
     pub async fn signed_in(&self, username: &str) -> reqwest::Client {
         let client = self.client();
