@@ -168,19 +168,11 @@ pub async fn list(
     table.next_cursor = found.next_cursor;
     table.query = query.pairs();
     table.empty_text = tr.t("tickets.none").to_string();
-    let filters: String = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(table.query.iter().filter(|(_, v)| !v.is_empty()))
-        .finish();
-    table.exports = vec![
-        (
-            tr.t("tickets.export_xlsx").to_string(),
-            format!("/tickets/export/xlsx?{filters}"),
-        ),
-        (
-            tr.t("tickets.export_csv").to_string(),
-            format!("/tickets/export/csv?{filters}"),
-        ),
-    ];
+    table.export_to(
+        "/tickets/export",
+        tr.t("tickets.export_xlsx"),
+        tr.t("tickets.export_csv"),
+    );
     let mut owners = vec![SelectOption::new("", tr.t("tickets.all_units"))];
     owners.extend(units(state.db(), &user).await?);
     let states: Vec<SelectOption> =

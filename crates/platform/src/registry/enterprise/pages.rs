@@ -139,19 +139,11 @@ pub async fn list(
         ("area".into(), query.area.clone()),
     ];
     table.empty_text = tr.t("enterprise.none").to_string();
-    let filters: String = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(table.query.iter().filter(|(_, v)| !v.is_empty()))
-        .finish();
-    table.exports = vec![
-        (
-            tr.t("enterprise.export_xlsx").to_string(),
-            format!("/registry/enterprises/export/xlsx?{filters}"),
-        ),
-        (
-            tr.t("enterprise.export_csv").to_string(),
-            format!("/registry/enterprises/export/csv?{filters}"),
-        ),
-    ];
+    table.export_to(
+        "/registry/enterprises/export",
+        tr.t("enterprise.export_xlsx"),
+        tr.t("enterprise.export_csv"),
+    );
     table.filters = vec![
         Field::new("q", tr.t("enterprise.search"), FieldKind::Search)
             .value(query.q.clone())

@@ -97,19 +97,11 @@ pub async fn list(
         ("area".into(), query.area.clone()),
     ];
     table.empty_text = tr.t("household.none").to_string();
-    let filters: String = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(table.query.iter().filter(|(_, v)| !v.is_empty()))
-        .finish();
-    table.exports = vec![
-        (
-            tr.t("household.export_xlsx").to_string(),
-            format!("/registry/households/export/xlsx?{filters}"),
-        ),
-        (
-            tr.t("household.export_csv").to_string(),
-            format!("/registry/households/export/csv?{filters}"),
-        ),
-    ];
+    table.export_to(
+        "/registry/households/export",
+        tr.t("household.export_xlsx"),
+        tr.t("household.export_csv"),
+    );
     table.filters = vec![
         Field::new("q", tr.t("household.search"), FieldKind::Search)
             .value(query.q.clone())

@@ -108,19 +108,11 @@ pub async fn list(
         ("area".into(), query.area.clone().unwrap_or_default()),
     ];
     table.empty_text = tr.t("person.none").to_string();
-    let filters: String = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(table.query.iter().filter(|(_, v)| !v.is_empty()))
-        .finish();
-    table.exports = vec![
-        (
-            tr.t("person.export_xlsx").to_string(),
-            format!("/registry/persons/export/xlsx?{filters}"),
-        ),
-        (
-            tr.t("person.export_csv").to_string(),
-            format!("/registry/persons/export/csv?{filters}"),
-        ),
-    ];
+    table.export_to(
+        "/registry/persons/export",
+        tr.t("person.export_xlsx"),
+        tr.t("person.export_csv"),
+    );
     table.filters = vec![
         Field::new("q", tr.t("person.search"), FieldKind::Search)
             .value(query.q.clone().unwrap_or_default())

@@ -122,19 +122,11 @@ pub async fn list(
         ("area".into(), query.area.clone()),
     ];
     table.empty_text = tr.t("place.none").to_string();
-    let filters: String = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(table.query.iter().filter(|(_, v)| !v.is_empty()))
-        .finish();
-    table.exports = vec![
-        (
-            tr.t("place.export_xlsx").to_string(),
-            format!("/registry/places/export/xlsx?{filters}"),
-        ),
-        (
-            tr.t("place.export_csv").to_string(),
-            format!("/registry/places/export/csv?{filters}"),
-        ),
-    ];
+    table.export_to(
+        "/registry/places/export",
+        tr.t("place.export_xlsx"),
+        tr.t("place.export_csv"),
+    );
     table.filters = vec![
         Field::new("q", tr.t("place.search"), FieldKind::Search)
             .value(query.q.clone())

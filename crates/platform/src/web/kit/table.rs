@@ -203,6 +203,22 @@ impl Table {
         self
     }
 
+    /// Export buttons for `base/xlsx` and `base/csv`, carrying the list's filters (its `query`,
+    /// without the page's cursor): set `query` first.
+    pub fn export_to(&mut self, base: &str, xlsx_label: &str, csv_label: &str) {
+        let filters: String = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(
+                self.query
+                    .iter()
+                    .filter(|(k, v)| !v.is_empty() && k != "cursor"),
+            )
+            .finish();
+        self.exports = vec![
+            (xlsx_label.to_string(), format!("{base}/xlsx?{filters}")),
+            (csv_label.to_string(), format!("{base}/csv?{filters}")),
+        ];
+    }
+
     fn href_with(&self, extra: &[(&str, &str)], drop: &[&str]) -> String {
         let mut serializer = url::form_urlencoded::Serializer::new(String::new());
         for (k, v) in &self.query {
