@@ -10,5 +10,6 @@ pub fn all() -> Vec<Arc<dyn Module>> {
         Arc::new(platform::Kernel),
         Arc::new(platform::Registries),
         Arc::new(platform::Tickets),
+        Arc::new(epidemic::Epidemic),
     ]
 }

@@ -208,6 +208,45 @@ pub async fn open(
             created: false,
         });
     }
+    let mut tx = state.db().begin().await?;
+    let id = open_in(state, &mut tx, actor, user, input).await?;
+    if let Some(key) = key
+        && repo::remember_key(&mut tx, &actor.name, key, id, Utc::now())
+            .await
+            .is_err()
+    {
+        // The same key raced this request and won: answer its ticket.
+        tx.rollback().await?;
+        let first = repo::idempotent_ticket(db, &actor.name, key)
+            .await?
+            .ok_or_else(|| AppError::conflict("tickets.bad_idempotency_key"))?;
+        let row = repo::get(db, first)
+            .await?
+            .ok_or_else(AppError::not_found)?;
+        return Ok(Opened {
+            ticket: TicketView::from_row(row),
+            created: false,
+        });
+    }
+    tx.commit().await?;
+    let row = repo::get(db, id).await?.ok_or_else(AppError::not_found)?;
+    Ok(Opened {
+        ticket: TicketView::from_row(row),
+        created: true,
+    })
+}
+
+/// Checks and stores a new ticket inside the caller's transaction, with its timeline, notices
+/// and audit entry, so a module's fact and the work it causes commit together (a screening and
+/// its urgent ticket). The subject is looked up in `tx`, so it may have been created there.
+pub async fn open_in(
+    state: &AppState,
+    tx: &mut Tx,
+    actor: &Actor,
+    user: &CurrentUser,
+    input: &NewTicket,
+) -> AppResult<i64> {
+    let db = state.db();
     let kind: &TicketKind = state
         .ticket_kind(input.kind.trim())
         .ok_or_else(|| AppError::invalid("tickets.unknown_kind").on_field("kind"))?;
@@ -247,8 +286,8 @@ pub async fn open(
                     AppError::invalid("tickets.bad_subject_kind").on_field("subject_kind")
                 })?;
             let sql = format!("SELECT area_code FROM {table} WHERE id = $1");
-            let found: Option<String> = crate::with_db!(db, pool => sqlx::query_scalar(sqlx::AssertSqlSafe(sql.as_str()))
-                .bind(id).fetch_optional(pool).await)?;
+            let found: Option<String> = crate::with_conn!(tx, conn => sqlx::query_scalar(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(id).fetch_optional(conn).await)?;
             match found {
                 Some(a) if user.require_record_area(&a).is_ok() => Some((kind, id)),
                 _ => {
@@ -316,10 +355,9 @@ pub async fn open(
         time_limit: &limit_text,
         due_at: due,
     };
-    let mut tx = state.db().begin().await?;
-    let id = repo::insert(&mut tx, &insert, now, &actor.name).await?;
+    let id = repo::insert(tx, &insert, now, &actor.name).await?;
     repo::append_event(
-        &mut tx,
+        tx,
         id,
         &Event {
             action: "create",
@@ -334,7 +372,7 @@ pub async fn open(
     .await?;
     if dispatched {
         repo::append_event(
-            &mut tx,
+            tx,
             id,
             &Event {
                 action: "dispatch",
@@ -347,25 +385,7 @@ pub async fn open(
             &actor.name,
         )
         .await?;
-        repo::notify(&mut tx, id, owner_unit, owner_user, "assigned", now).await?;
-    }
-    if let Some(key) = key
-        && repo::remember_key(&mut tx, &actor.name, key, id, now)
-            .await
-            .is_err()
-    {
-        // The same key raced this request and won: answer its ticket.
-        tx.rollback().await?;
-        let first = repo::idempotent_ticket(db, &actor.name, key)
-            .await?
-            .ok_or_else(|| AppError::conflict("tickets.bad_idempotency_key"))?;
-        let row = repo::get(db, first)
-            .await?
-            .ok_or_else(AppError::not_found)?;
-        return Ok(Opened {
-            ticket: TicketView::from_row(row),
-            created: false,
-        });
+        repo::notify(tx, id, owner_unit, owner_user, "assigned", now).await?;
     }
     let event = audit::Event::new("ticket.open")
         .record(RECORD_KIND, id)
@@ -374,13 +394,8 @@ pub async fn open(
             json!({"kind": kind.code, "title": title, "priority": priority.as_str(),
             "owner_unit_id": owner_unit, "time_limit": limit_text}),
         );
-    audit::append(&mut tx, actor, event).await?;
-    tx.commit().await?;
-    let row = repo::get(db, id).await?.ok_or_else(AppError::not_found)?;
-    Ok(Opened {
-        ticket: TicketView::from_row(row),
-        created: true,
-    })
+    audit::append(tx, actor, event).await?;
+    Ok(id)
 }
 
 /// A move refused by the state machine or the kind's rules, in the reader's language.

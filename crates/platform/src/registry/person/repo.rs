@@ -38,6 +38,16 @@ pub async fn find_by_document(
     crate::with_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(doc_type).bind(number).fetch_optional(pool).await)
 }
 
+/// `find_by_document` inside a write transaction.
+pub async fn find_by_document_in(
+    tx: &mut Tx,
+    doc_type: &str,
+    number: &str,
+) -> Result<Option<PersonRow>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM persons WHERE doc_type = $1 AND doc_number = $2");
+    crate::with_conn!(tx, conn => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(doc_type).bind(number).fetch_optional(conn).await)
+}
+
 /// How to narrow a list.
 #[derive(Clone, Debug, Default)]
 pub struct Filter {

@@ -12,7 +12,7 @@ use super::model::{PersonInput, PersonPatch, PersonRow, PersonView};
 use super::repo;
 use crate::audit::{self, Actor, Event};
 use crate::auth::CurrentUser;
-use crate::db::Db;
+use crate::db::{Db, Tx};
 use crate::error::{AppError, AppResult};
 
 /// A registered person with the records that look like the same person (never merged
@@ -68,20 +68,38 @@ pub async fn create(
     user: &CurrentUser,
     input: &PersonInput,
 ) -> AppResult<Registered> {
+    area_in_scope(user, &input.validate()?.area)?;
+    let mut tx = db.begin().await?;
+    let (row, view) = create_in(db, &mut tx, actor, input).await?;
+    tx.commit().await?;
+    let likely_duplicates = duplicates_of(db, user, &row).await?;
+    Ok(Registered {
+        person: view,
+        likely_duplicates,
+    })
+}
+
+/// Registers a person inside the caller's transaction, with its audit entry, so that another
+/// module's fact about a new person (a screening at a checkpoint) and the person commit together.
+/// The caller has decided that the person's area is theirs to register in.
+pub async fn create_in(
+    db: &Db,
+    tx: &mut Tx,
+    actor: &Actor,
+    input: &PersonInput,
+) -> AppResult<(PersonRow, PersonView)> {
     let person = input.validate()?;
-    area_in_scope(user, &person.area)?;
     area_exists(db, &person.area).await?;
     let now = Utc::now();
-    let mut tx = db.begin().await?;
-    let id = match repo::insert(&mut tx, &person, now, &actor.name).await {
+    let id = match repo::insert(tx, &person, now, &actor.name).await {
         Ok(id) => id,
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
             return Err(AppError::conflict("person.already_registered").on_field("doc_number"));
         }
         Err(e) => return Err(e.into()),
     };
-    repo::set_tags(&mut tx, id, &person.tags).await?;
-    let row = repo::get_in(&mut tx, id)
+    repo::set_tags(tx, id, &person.tags).await?;
+    let row = repo::get_in(tx, id)
         .await?
         .ok_or_else(AppError::not_found)?;
     let view = PersonView::from_row(
@@ -92,13 +110,8 @@ pub async fn create(
         .record(RECORD_KIND, id)
         .area(person.area.as_str())
         .after(serde_json::to_value(&view).unwrap_or_default());
-    audit::append(&mut tx, actor, event).await?;
-    tx.commit().await?;
-    let likely_duplicates = duplicates_of(db, user, &row).await?;
-    Ok(Registered {
-        person: view,
-        likely_duplicates,
-    })
+    audit::append(tx, actor, event).await?;
+    Ok((row, view))
 }
 
 /// Records in the user's area that look like the same person.
