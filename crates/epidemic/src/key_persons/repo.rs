@@ -1,0 +1,166 @@
+//! Key persons' SQL: opening an episode, changing its status or category with a history row.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use platform::db::Tx;
+
+/// A key person as stored.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct KeyPersonRow {
+    pub id: i64,
+    pub person_id: i64,
+    pub area_code: String,
+    pub category: String,
+    pub status: String,
+    pub reason: Option<String>,
+    pub source: String,
+    pub source_ref: Option<String>,
+    pub exposure_on: Option<NaiveDate>,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub grid_unit_id: Option<i64>,
+    pub grid_user_id: Option<i64>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub created_by: String,
+    pub updated_at: DateTime<Utc>,
+    pub updated_by: String,
+}
+
+pub const COLUMNS: &str = "id, person_id, area_code, category, status, reason, source, source_ref, \
+     exposure_on, starts_on, ends_on, grid_unit_id, grid_user_id, version, created_at, created_by, \
+     updated_at, updated_by";
+
+/// The person's open episode (any status but ended), if any.
+pub async fn open_of_in(tx: &mut Tx, person_id: i64) -> Result<Option<KeyPersonRow>, sqlx::Error> {
+    let sql =
+        format!("SELECT {COLUMNS} FROM epi_key_persons WHERE person_id = $1 AND status <> 'ended'");
+    platform::with_conn!(tx, conn => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(person_id).fetch_optional(conn).await)
+}
+
+pub async fn get_in(tx: &mut Tx, id: i64) -> Result<Option<KeyPersonRow>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM epi_key_persons WHERE id = $1");
+    platform::with_conn!(tx, conn => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(id).fetch_optional(conn).await)
+}
+
+/// A new episode.
+#[derive(Clone, Debug)]
+pub struct NewKeyPerson<'a> {
+    pub person_id: i64,
+    pub area_code: &'a str,
+    pub category: &'a str,
+    pub status: &'a str,
+    pub reason: Option<&'a str>,
+    pub source: &'a str,
+    pub source_ref: Option<String>,
+    pub exposure_on: Option<NaiveDate>,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub grid_unit_id: Option<i64>,
+    pub grid_user_id: Option<i64>,
+}
+
+pub async fn insert(
+    tx: &mut Tx,
+    k: &NewKeyPerson<'_>,
+    now: DateTime<Utc>,
+    by: &str,
+) -> Result<i64, sqlx::Error> {
+    const SQL: &str = "INSERT INTO epi_key_persons (person_id, area_code, category, status, reason, \
+         source, source_ref, exposure_on, starts_on, ends_on, grid_unit_id, grid_user_id, \
+         created_at, created_by, updated_at, updated_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $13, $14) RETURNING id";
+    let id: i64 = platform::with_conn!(tx, conn => sqlx::query_scalar(SQL)
+        .bind(k.person_id).bind(k.area_code).bind(k.category).bind(k.status).bind(k.reason)
+        .bind(k.source).bind(k.source_ref.as_deref()).bind(k.exposure_on).bind(k.starts_on)
+        .bind(k.ends_on).bind(k.grid_unit_id).bind(k.grid_user_id).bind(now).bind(by)
+        .fetch_one(conn).await)?;
+    event(
+        tx,
+        id,
+        &Change {
+            action: "open",
+            from: None,
+            to: (Some(k.category), Some(k.status)),
+            note: k.reason,
+        },
+        now,
+        by,
+    )
+    .await?;
+    Ok(id)
+}
+
+/// One line of a key person's history.
+pub struct Change<'a> {
+    /// `open`, `status`, `category`, `end`, `extend` …
+    pub action: &'a str,
+    /// (category, status) before; `None` when opened.
+    pub from: Option<(&'a str, &'a str)>,
+    /// (category, status) after; each `None` when unchanged.
+    pub to: (Option<&'a str>, Option<&'a str>),
+    pub note: Option<&'a str>,
+}
+
+pub async fn event(
+    tx: &mut Tx,
+    key_person_id: i64,
+    change: &Change<'_>,
+    now: DateTime<Utc>,
+    by: &str,
+) -> Result<(), sqlx::Error> {
+    const SQL: &str = "INSERT INTO epi_key_person_events (key_person_id, action, from_category, \
+         to_category, from_status, to_status, note, happened_at, by_name) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+    platform::with_conn!(tx, conn => sqlx::query(SQL)
+        .bind(key_person_id).bind(change.action)
+        .bind(change.from.map(|f| f.0)).bind(change.to.0)
+        .bind(change.from.map(|f| f.1)).bind(change.to.1)
+        .bind(change.note).bind(now).bind(by)
+        .execute(conn).await.map(|_| ()))
+}
+
+/// Moves an episode to `status` (and `category` when given; `ends_on` when given), with its
+/// history row. Other modules' parts call this: a check-in makes the person `quarantined`, a
+/// release `followup` in category `released`.
+pub async fn set_status_in(
+    tx: &mut Tx,
+    id: i64,
+    status: &str,
+    category: Option<&str>,
+    ends_on: Option<NaiveDate>,
+    note: Option<&str>,
+    by: &str,
+) -> Result<(), sqlx::Error> {
+    const SQL: &str = "UPDATE epi_key_persons SET status = $2, category = COALESCE($3, category), \
+         ends_on = COALESCE($4, ends_on), version = version + 1, updated_at = $5, updated_by = $6 \
+         WHERE id = $1";
+    let Some(before) = get_in(tx, id).await? else {
+        return Ok(());
+    };
+    let now = Utc::now();
+    platform::with_conn!(tx, conn => sqlx::query(SQL)
+        .bind(id).bind(status).bind(category).bind(ends_on).bind(now).bind(by)
+        .execute(conn).await.map(|_| ()))?;
+    let action = if status == super::status::ENDED {
+        "end"
+    } else if before.status != status {
+        "status"
+    } else {
+        "category"
+    };
+    event(
+        tx,
+        id,
+        &Change {
+            action,
+            from: Some((&before.category, &before.status)),
+            to: (category, Some(status)),
+            note,
+        },
+        now,
+        by,
+    )
+    .await
+}
