@@ -36,6 +36,29 @@ pub struct TokenScope {
 }
 
 impl CurrentUser {
+    /// The platform itself, for jobs that open work (a missed health check, an overdue sweep):
+    /// it covers `area`, belongs to no unit, and is no user (`id` 0, never stored as a reporter).
+    pub fn system(what: &str, area: DivisionCode) -> CurrentUser {
+        CurrentUser {
+            id: 0,
+            username: format!("system:{what}"),
+            display_name: format!("system:{what}"),
+            role: Role::Commander,
+            area,
+            area_name: String::new(),
+            unit_id: None,
+            unit_name: None,
+            must_change_password: false,
+            can_reveal_pii: false,
+            token: None,
+        }
+    }
+
+    /// `system`'s stand-in, not a person or a token.
+    pub fn is_system(&self) -> bool {
+        self.id == 0 && self.token.is_none()
+    }
+
     /// Whether `code` lies in the user's area subtree.
     pub fn covers(&self, code: &DivisionCode) -> bool {
         self.area.contains(code)

@@ -349,7 +349,11 @@ pub async fn open_in(
         owner_unit_id: owner_unit,
         owner_user_id: owner_user,
         verifier_unit_id: input.verifier_unit_id,
-        reporter_user_id: if user.is_token() { None } else { Some(user.id) },
+        reporter_user_id: if user.is_token() || user.is_system() {
+            None
+        } else {
+            Some(user.id)
+        },
         reporter_name,
         reporter_phone: reporter_phone.as_ref().map(|p| p.as_str()),
         time_limit: &limit_text,
