@@ -15,6 +15,7 @@ pub mod policy;
 pub mod quarantine;
 pub mod screening;
 pub mod testing;
+pub mod time;
 
 use futures::future::BoxFuture;
 use platform::auth::{Action, Role};

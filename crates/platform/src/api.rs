@@ -17,6 +17,20 @@ pub struct ErrorBody {
     pub error: ErrorDetail,
 }
 
+impl ErrorBody {
+    /// The body of `error` in the reader's language: for answers that carry several outcomes
+    /// (a device's batch, one result per item).
+    pub fn of(error: &AppError, tr: &crate::i18n::Tr) -> ErrorBody {
+        ErrorBody {
+            error: ErrorDetail {
+                code: error.code.to_string(),
+                message: error.message(tr),
+                field: error.field.clone(),
+            },
+        }
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct ErrorDetail {
     /// Stable machine-readable code: `not_found`, `validation`, `unauthenticated`, …
