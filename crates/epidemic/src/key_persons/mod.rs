@@ -3,10 +3,19 @@
 //! record, with category, reason, source, dates, the responsible grid worker (包保) and the
 //! history of every change of status.
 
+pub mod api;
+pub mod figures;
+pub mod model;
+pub mod pages;
 pub mod repo;
+pub mod service;
 
+use axum::routing::{get, post};
 use platform::module::FigureDef;
 use platform::routes::Routes;
+use utoipa_axum::routes;
+
+use crate::{READ, WRITE};
 
 pub const RECORD_KIND: &str = "epidemic.key_person";
 
@@ -21,9 +30,20 @@ pub mod status {
 }
 
 pub fn routes(r: &mut Routes) {
-    let _ = r;
+    r.api(READ, routes!(api::list));
+    r.api(WRITE, routes!(api::create));
+    r.api(READ, routes!(api::get));
+    r.api(WRITE, routes!(api::act));
+    r.page(READ, "/epidemic/key-persons", get(pages::list));
+    r.page(
+        WRITE,
+        "/epidemic/key-persons/new",
+        get(pages::new_form).post(pages::create),
+    );
+    r.page(READ, "/epidemic/key-persons/{id}", get(pages::detail));
+    r.page(WRITE, "/epidemic/key-persons/{id}/act", post(pages::act));
 }
 
 pub fn figures() -> Vec<FigureDef> {
-    Vec::new()
+    figures::all()
 }
