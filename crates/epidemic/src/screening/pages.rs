@@ -261,13 +261,21 @@ impl FormPage {
     }
 }
 
+#[derive(Deserialize, Default)]
+pub struct FormQuery {
+    /// The checkpoint to preselect: the one the previous screening was at.
+    pub place_id: Option<i64>,
+}
+
 /// `GET /epidemic/screen`
 pub async fn form(
     State(state): State<AppState>,
     page: Page,
     user: CurrentUser,
+    Query(q): Query<FormQuery>,
 ) -> AppResult<Response> {
     let form = ScreenForm {
+        place_id: q.place_id.map(|p| p.to_string()).unwrap_or_default(),
         transport: "car".into(),
         origin: "other".into(),
         ..Default::default()
