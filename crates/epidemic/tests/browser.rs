@@ -67,7 +67,7 @@ async fn a_checkpoint_records_a_feverish_traveller_from_abroad_on_a_phone() {
     save_screenshot(driver, "screen-form-390").await;
 
     driver
-        .find(By::Css(&format!("#f-place_id option[value='{place_id}']")))
+        .find(By::Css(format!("#f-place_id option[value='{place_id}']")))
         .await
         .unwrap()
         .click()

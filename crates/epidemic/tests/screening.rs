@@ -76,7 +76,7 @@ async fn a_feverish_traveller_from_abroad_sets_everything_going_in_one_step(back
         .unwrap();
     assert_eq!(person_area, dest);
     assert_eq!(person_name, "赵归国");
-    assert_eq!(s["person_id"].as_i64().is_some(), true);
+    assert!(s["person_id"].as_i64().is_some());
 
     // A key person, inbound, managed by the destination's grid worker.
     let kp = s["key_person_id"].as_i64().expect("a key person");
@@ -190,7 +190,6 @@ async fn bad_input_names_its_field_and_records_nothing(backend: Backend) {
     let client = app.signed_in("checkpoint01").await;
     let persons = support::count(&app, "SELECT COUNT(*) FROM persons").await;
     let screenings = support::count(&app, "SELECT COUNT(*) FROM epi_screenings").await;
-    let screenings = support::count(&app, "SELECT COUNT(*) FROM epi_screenings").await;
     let good = traveller(place, &village);
     let cases = [
         ("temperature", json!("hot")),
@@ -231,7 +230,7 @@ async fn bad_input_names_its_field_and_records_nothing(backend: Backend) {
     assert_eq!(error["error"]["field"], "name");
     assert_eq!(
         support::count(&app, "SELECT COUNT(*) FROM epi_screenings").await,
-        screenings + 0
+        screenings
     );
     assert_eq!(
         support::count(&app, "SELECT COUNT(*) FROM persons").await,
@@ -252,7 +251,6 @@ async fn devices_send_batches_that_are_safe_to_retry(backend: Backend) {
     let app = support::spawn(backend).await;
     let (place, village) = checkpoint(&app).await;
     let client = app.signed_in("checkpoint01").await;
-    let screenings = support::count(&app, "SELECT COUNT(*) FROM epi_screenings").await;
     let screenings = support::count(&app, "SELECT COUNT(*) FROM epi_screenings").await;
     let mut items = Vec::new();
     for i in 0..5 {
@@ -335,7 +333,6 @@ async fn the_phone_form_records_a_screening_and_shows_what_follows(backend: Back
     let app = support::spawn(backend).await;
     let (place, village) = checkpoint(&app).await;
     let client = app.signed_in("checkpoint01").await;
-    let screenings = support::count(&app, "SELECT COUNT(*) FROM epi_screenings").await;
     let screenings = support::count(&app, "SELECT COUNT(*) FROM epi_screenings").await;
     let form = client
         .get(app.url("/epidemic/screen"))
