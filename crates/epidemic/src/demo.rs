@@ -2,9 +2,7 @@
 //! screenings at its checkpoints, quarantine sites with rooms, health checks, samples and
 //! results, so every view is alive on first start. Each part generates its own, in order.
 
-use platform::audit::Actor;
 use platform::auth::Action;
-use platform::auth::permission::{Grantee, grant};
 use platform::demo::DemoContext;
 
 use crate::policy::Policy;
@@ -19,33 +17,33 @@ pub async fn generate(ctx: &DemoContext) -> anyhow::Result<()> {
 }
 
 /// The health department (卫健) of the demo's first district works in this module and receives
-/// case notifications: granted the module, named in the policy.
+/// case notifications: granted the module, named in the policy. Written directly, like the rest
+/// of the demo, which the kernel audits once as `system.demo`.
 async fn health_department(ctx: &DemoContext) -> anyhow::Result<()> {
-    const HEALTH: &str = "SELECT id, area_code FROM org_units WHERE kind = 'department' \
+    const HEALTH: &str = "SELECT id FROM org_units WHERE kind = 'department' \
          AND name LIKE '%卫生健康%' ORDER BY id";
-    let units: Vec<(i64, String)> =
-        platform::with_db!(&ctx.db, pool => sqlx::query_as(HEALTH).fetch_all(pool).await)?;
-    let actor = Actor::system("demo");
-    for (id, area) in &units {
-        grant(
-            &ctx.db,
-            &actor,
-            Grantee::Unit { id: *id },
-            area,
-            crate::MODULE,
-            Action::Write,
-        )
-        .await
-        .map_err(|e| anyhow::anyhow!("granting the health department: {}", e.key))?;
+    const GRANT: &str = "INSERT INTO unit_modules (unit_id, module, level, granted_at) \
+         VALUES ($1, $2, $3, $4) ON CONFLICT (unit_id, module) DO NOTHING";
+    const POLICY: &str = "INSERT INTO epi_policy (id, body, updated_at, updated_by) \
+         VALUES (1, $1, $2, 'demo') ON CONFLICT (id) DO NOTHING";
+    let units: Vec<i64> =
+        platform::with_db!(&ctx.db, pool => sqlx::query_scalar(HEALTH).fetch_all(pool).await)?;
+    let now = chrono::Utc::now();
+    let mut tx = ctx.db.begin().await?;
+    for id in &units {
+        platform::with_conn!(&mut tx, conn => sqlx::query(GRANT)
+            .bind(id).bind(crate::MODULE).bind(Action::Write.as_str()).bind(now)
+            .execute(conn).await.map(|_| ()))?;
     }
-    if let Some((id, _)) = units.first() {
+    if let Some(id) = units.first() {
         let policy = Policy {
             health_unit_id: Some(*id),
             ..Policy::default()
         };
-        crate::policy::save(&ctx.db, &actor, &policy)
-            .await
-            .map_err(|e| anyhow::anyhow!("storing the demo policy: {}", e.key))?;
+        let body = serde_json::to_string(&policy)?;
+        platform::with_conn!(&mut tx, conn => sqlx::query(POLICY)
+            .bind(body).bind(now).execute(conn).await.map(|_| ()))?;
     }
+    tx.commit().await?;
     Ok(())
 }

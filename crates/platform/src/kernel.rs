@@ -45,6 +45,8 @@ impl Module for Kernel {
             routes!(areas::api::list),
         );
         r.api(Access::SignedIn, routes!(calendar::api::add_working_days));
+        r.api(Access::SignedIn, routes!(crate::figures::api::list));
+        r.api(Access::SignedIn, routes!(crate::figures::api::get));
         r.api(
             Access::Module("kernel", Action::Read),
             routes!(areas::api::get),

@@ -17,6 +17,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod figures;
 pub mod home;
 pub mod i18n;
 pub mod identity;
