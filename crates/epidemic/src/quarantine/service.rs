@@ -291,6 +291,8 @@ pub async fn act(
     let by = actor.name.as_str();
     let mut c = Changes::of(&row);
     let detail: String;
+    // The home order that follows a released centralized one, opened once this one is closed.
+    let mut follow_on: Option<NaiveDate> = None;
 
     // Reads on the pool first; the transaction then locks and writes.
     let room_target = match action {
@@ -461,7 +463,7 @@ pub async fn act(
             if kind == OrderKind::Centralized && home_days > 0 {
                 let end = add_days(today, home_days);
                 detail = format!("→ home until {end}");
-                follow_on_in(&mut tx, db, &policy, &row, today, end, by).await?;
+                follow_on = Some(end);
             } else {
                 let until = add_days(today, policy.quarantine.followup_days);
                 c.followup_until = Some(until);
@@ -490,6 +492,9 @@ pub async fn act(
     }
     if !repo::update(&mut tx, id, input.version, &c, now, by).await? {
         return Err(AppError::conflict("quarantine.stale_version").on_field("version"));
+    }
+    if let Some(end) = follow_on {
+        follow_on_in(&mut tx, db, &policy, &row, today, end, by).await?;
     }
     let detail = match note {
         Some(n) if !matches!(action, "extend" | "end_early") => format!("{detail} ({n})"),
