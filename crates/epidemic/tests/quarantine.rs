@@ -278,7 +278,7 @@ async fn a_centralized_quarantine_from_check_in_to_release_then_home_days(backen
             &app,
             format!(
                 "SELECT COUNT(*) FROM audit_log WHERE action LIKE 'epidemic.quarantine.%' \
-                 AND record_id = '{id}'"
+                 AND record_kind = 'epidemic.quarantine_order' AND record_id = '{id}'"
             )
         )
         .await,
