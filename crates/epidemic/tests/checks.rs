@@ -72,7 +72,11 @@ async fn quarantined(app: &TestApp, client: &reqwest::Client, area: &str, n: usi
     )
     .await;
     assert_eq!(status, 201);
-    let room = scalar(app, format!("SELECT id FROM epi_rooms WHERE place_id = {site}")).await;
+    let room = scalar(
+        app,
+        format!("SELECT id FROM epi_rooms WHERE place_id = {site}"),
+    )
+    .await;
     let p = person(app, area, n).await;
     let (status, order) = post(
         client,
@@ -100,8 +104,16 @@ async fn a_fever_opens_an_urgent_ticket_to_the_site_doctor(backend: Backend) {
     let town = app.signed_in("town01").await;
     let (p, site) = quarantined(&app, &town, &village, 0).await;
     // The site's doctor (签约医生): the health department's account.
-    let doctor = scalar(&app, "SELECT id FROM users WHERE username = 'dept-health'".into()).await;
-    let unit = scalar(&app, "SELECT unit_id FROM users WHERE username = 'dept-health'".into()).await;
+    let doctor = scalar(
+        &app,
+        "SELECT id FROM users WHERE username = 'dept-health'".into(),
+    )
+    .await;
+    let unit = scalar(
+        &app,
+        "SELECT unit_id FROM users WHERE username = 'dept-health'".into(),
+    )
+    .await;
     let commander = app.signed_in("commander").await;
     let (status, assigned) = post(
         &commander,
@@ -137,11 +149,23 @@ async fn a_fever_opens_an_urgent_ticket_to_the_site_doctor(backend: Backend) {
     // Wrong input names its field and stores nothing.
     let before = support::count(&app, "SELECT COUNT(*) FROM epi_health_checks").await;
     for (body, field) in [
-        (json!({"person_id": p, "temperature": 50.0, "slot": 2}), "temperature"),
+        (
+            json!({"person_id": p, "temperature": 50.0, "slot": 2}),
+            "temperature",
+        ),
         (json!({"person_id": p, "slot": 2}), "temperature"),
-        (json!({"person_id": p, "temperature": 36.5, "symptoms": ["sneezing"], "slot": 2}), "symptoms"),
-        (json!({"person_id": p, "temperature": 36.5, "slot": 3}), "slot"),
-        (json!({"person_id": person(&app, &village, 5).await, "temperature": 36.5}), "person_id"),
+        (
+            json!({"person_id": p, "temperature": 36.5, "symptoms": ["sneezing"], "slot": 2}),
+            "symptoms",
+        ),
+        (
+            json!({"person_id": p, "temperature": 36.5, "slot": 3}),
+            "slot",
+        ),
+        (
+            json!({"person_id": person(&app, &village, 5).await, "temperature": 36.5}),
+            "person_id",
+        ),
     ] {
         let (status, refused) = post(&town, &app, "/api/v1/epidemic/checks", body).await;
         assert_eq!(status, 422, "{refused}");
@@ -177,7 +201,10 @@ async fn a_fever_opens_an_urgent_ticket_to_the_site_doctor(backend: Backend) {
 
     // The roster shows both checks done, the second a fever.
     let roster: Value = app
-        .get_json(&town, &format!("/api/v1/epidemic/checks/roster?area={village}"))
+        .get_json(
+            &town,
+            &format!("/api/v1/epidemic/checks/roster?area={village}"),
+        )
         .await;
     let mine: Vec<&Value> = roster
         .as_array()
@@ -299,12 +326,13 @@ async fn a_missed_evening_check_opens_one_ticket_that_escalates(backend: Backend
     epidemic::checks::missed::sweep(&app.state, beijing(day, 20, 30))
         .await
         .unwrap();
-    let missed_of_p =
-        format!("SELECT COUNT(*) FROM epi_missed_checks WHERE person_id = {p}");
+    let missed_of_p = format!("SELECT COUNT(*) FROM epi_missed_checks WHERE person_id = {p}");
     assert_eq!(scalar(&app, missed_of_p.clone()).await, 0);
 
     let night = beijing(day, 21, 5);
-    let opened = epidemic::checks::missed::sweep(&app.state, night).await.unwrap();
+    let opened = epidemic::checks::missed::sweep(&app.state, night)
+        .await
+        .unwrap();
     assert!(opened >= 1);
     assert_eq!(scalar(&app, missed_of_p.clone()).await, 1);
     assert_eq!(
@@ -344,16 +372,21 @@ async fn a_missed_evening_check_opens_one_ticket_that_escalates(backend: Backend
 
     // The roster says missed.
     let roster: Value = app
-        .get_json(&town, &format!("/api/v1/epidemic/checks/roster?area={village}"))
+        .get_json(
+            &town,
+            &format!("/api/v1/epidemic/checks/roster?area={village}"),
+        )
         .await;
-    assert!(roster.as_array().unwrap().iter().any(|e| e["person_id"] == p
-        && e["slot"] == 2
-        && e["state"] == "missed"));
+    assert!(
+        roster
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["person_id"] == p && e["slot"] == 2 && e["state"] == "missed")
+    );
 
     // Nobody handles it: the kernel's deadline job marks it overdue, then escalates it.
-    let later = Utc::now()
-        .checked_add_days(Days::new(10))
-        .unwrap();
+    let later = Utc::now().checked_add_days(Days::new(10)).unwrap();
     platform::tickets::escalation::sweep(&app.state, later)
         .await
         .unwrap();
@@ -391,7 +424,10 @@ async fn another_township_cannot_record_or_see(backend: Backend) {
         json!({"person_id": p, "temperature": 36.5}),
     )
     .await;
-    assert_eq!((status, refused["error"]["field"].as_str()), (422, Some("person_id")));
+    assert_eq!(
+        (status, refused["error"]["field"].as_str()),
+        (422, Some("person_id"))
+    );
     let (status, _) = post(
         &other,
         &app,
@@ -400,10 +436,14 @@ async fn another_township_cannot_record_or_see(backend: Backend) {
     )
     .await;
     assert_eq!(status, 422);
-    let roster: Value = app
-        .get_json(&other, "/api/v1/epidemic/checks/roster")
-        .await;
-    assert!(roster.as_array().unwrap().iter().all(|e| e["person_id"] != p));
+    let roster: Value = app.get_json(&other, "/api/v1/epidemic/checks/roster").await;
+    assert!(
+        roster
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["person_id"] != p)
+    );
     let response = other
         .get(app.url(&format!("/api/v1/epidemic/checks/roster?area={village}")))
         .send()

@@ -13,7 +13,8 @@ backend_tests!(
     a_centralized_quarantine_from_check_in_to_release_then_home_days,
     home_quarantine_release_starts_the_follow_up,
     wrong_input_names_the_field_and_changes_nothing,
-    another_township_sees_and_changes_nothing
+    another_township_sees_and_changes_nothing,
+    the_demo_fills_sites_and_the_figures_count_them
 );
 
 fn today() -> NaiveDate {
@@ -56,7 +57,13 @@ async fn post(client: &reqwest::Client, app: &TestApp, path: &str, body: Value) 
 }
 
 /// A quarantine site in `area` with rooms `numbers`; answers its id.
-async fn site(client: &reqwest::Client, app: &TestApp, area: &str, name: &str, numbers: &str) -> i64 {
+async fn site(
+    client: &reqwest::Client,
+    app: &TestApp,
+    area: &str,
+    name: &str,
+    numbers: &str,
+) -> i64 {
     let (status, place) = post(
         client,
         app,
@@ -134,7 +141,11 @@ async fn a_centralized_quarantine_from_check_in_to_release_then_home_days(backen
         .get_json(&town, &format!("/api/v1/epidemic/quarantine/sites/{a}"))
         .await;
     assert_eq!(
-        (site_a["rooms"].as_i64(), site_a["beds"].as_i64(), site_a["occupied"].as_i64()),
+        (
+            site_a["rooms"].as_i64(),
+            site_a["beds"].as_i64(),
+            site_a["occupied"].as_i64()
+        ),
         (Some(2), Some(2), Some(0))
     );
 
@@ -154,13 +165,23 @@ async fn a_centralized_quarantine_from_check_in_to_release_then_home_days(backen
     let id = created["id"].as_i64().unwrap();
 
     let r101 = room(&town, &app, a, "101").await;
-    let (status, checked_in) = act(&town, &app, id, json!({"action": "check_in", "room_id": r101})).await;
+    let (status, checked_in) = act(
+        &town,
+        &app,
+        id,
+        json!({"action": "check_in", "room_id": r101}),
+    )
+    .await;
     assert_eq!(status, 200, "{checked_in}");
     assert_eq!(checked_in["status"], "active");
     assert_eq!(checked_in["room_number"], "101");
     let kp = checked_in["key_person_id"].as_i64().unwrap();
     assert_eq!(
-        text(&app, format!("SELECT status FROM epi_key_persons WHERE id = {kp}")).await,
+        text(
+            &app,
+            format!("SELECT status FROM epi_key_persons WHERE id = {kp}")
+        )
+        .await,
         "quarantined"
     );
     assert!(
@@ -175,9 +196,17 @@ async fn a_centralized_quarantine_from_check_in_to_release_then_home_days(backen
             >= 1
     );
     let free: Value = app
-        .get_json(&town, &format!("/api/v1/epidemic/quarantine/free-rooms?area={village}"))
+        .get_json(
+            &town,
+            &format!("/api/v1/epidemic/quarantine/free-rooms?area={village}"),
+        )
         .await;
-    assert!(free.as_array().unwrap().iter().all(|r| r["room_id"] != r101));
+    assert!(
+        free.as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["room_id"] != r101)
+    );
     let site_a = app
         .get_json(&town, &format!("/api/v1/epidemic/quarantine/sites/{a}"))
         .await;
@@ -194,7 +223,13 @@ async fn a_centralized_quarantine_from_check_in_to_release_then_home_days(backen
     )
     .await;
     let other_id = other["id"].as_i64().unwrap();
-    let (status, refused) = act(&town, &app, other_id, json!({"action": "check_in", "room_id": r101})).await;
+    let (status, refused) = act(
+        &town,
+        &app,
+        other_id,
+        json!({"action": "check_in", "room_id": r101}),
+    )
+    .await;
     assert_eq!(status, 422, "{refused}");
     assert_eq!(refused["error"]["field"], "room_id");
     assert_eq!(order(&town, &app, other_id).await["status"], "referred");
@@ -209,20 +244,44 @@ async fn a_centralized_quarantine_from_check_in_to_release_then_home_days(backen
     )
     .await;
     assert_eq!(status, 409);
-    let (status, moved) = act(&town, &app, id, json!({"action": "change_room", "room_id": r102})).await;
+    let (status, moved) = act(
+        &town,
+        &app,
+        id,
+        json!({"action": "change_room", "room_id": r102}),
+    )
+    .await;
     assert_eq!(status, 200, "{moved}");
     assert_eq!(moved["room_number"], "102");
     // Room 101 is free again; a room at another site is a transfer, not a room change.
     let r201 = room(&town, &app, b, "201").await;
-    let (status, wrong) = act(&town, &app, id, json!({"action": "change_room", "room_id": r201})).await;
-    assert_eq!((status, wrong["error"]["field"].as_str()), (422, Some("room_id")));
-    let (status, moved) = act(&town, &app, id, json!({"action": "transfer", "room_id": r201})).await;
+    let (status, wrong) = act(
+        &town,
+        &app,
+        id,
+        json!({"action": "change_room", "room_id": r201}),
+    )
+    .await;
+    assert_eq!(
+        (status, wrong["error"]["field"].as_str()),
+        (422, Some("room_id"))
+    );
+    let (status, moved) = act(
+        &town,
+        &app,
+        id,
+        json!({"action": "transfer", "room_id": r201}),
+    )
+    .await;
     assert_eq!(status, 200, "{moved}");
     assert_eq!(moved["site_id"], b);
     let site_a = app
         .get_json(&town, &format!("/api/v1/epidemic/quarantine/sites/{a}"))
         .await;
-    assert_eq!((site_a["occupied"].as_i64(), site_a["free_rooms"].as_i64()), (Some(0), Some(2)));
+    assert_eq!(
+        (site_a["occupied"].as_i64(), site_a["free_rooms"].as_i64()),
+        (Some(0), Some(2))
+    );
 
     // Release needs two negative tests sampled during the order.
     let (status, refused) = act(&town, &app, id, json!({"action": "release"})).await;
@@ -260,7 +319,11 @@ async fn a_centralized_quarantine_from_check_in_to_release_then_home_days(backen
     assert_eq!(home["planned_end"], home_end.to_string());
     assert_eq!(home["source"], "follow_on");
     assert_eq!(
-        text(&app, format!("SELECT status FROM epi_key_persons WHERE id = {kp}")).await,
+        text(
+            &app,
+            format!("SELECT status FROM epi_key_persons WHERE id = {kp}")
+        )
+        .await,
         "quarantined"
     );
 
@@ -272,7 +335,10 @@ async fn a_centralized_quarantine_from_check_in_to_release_then_home_days(backen
         .iter()
         .map(|e| e["action"].as_str().unwrap())
         .collect();
-    assert_eq!(actions, ["refer", "check_in", "change_room", "transfer", "release"]);
+    assert_eq!(
+        actions,
+        ["refer", "check_in", "change_room", "transfer", "release"]
+    );
     assert_eq!(
         scalar(
             &app,
@@ -293,10 +359,22 @@ async fn a_centralized_quarantine_from_check_in_to_release_then_home_days(backen
         json!({"action": "extend", "new_end": today().to_string(), "reason": "复阳"}),
     )
     .await;
-    assert_eq!((status, bad["error"]["field"].as_str()), (422, Some("new_end")));
+    assert_eq!(
+        (status, bad["error"]["field"].as_str()),
+        (422, Some("new_end"))
+    );
     let later = today().checked_add_days(Days::new(21)).unwrap();
-    let (status, bad) = act(&town, &app, other_id, json!({"action": "extend", "new_end": later.to_string()})).await;
-    assert_eq!((status, bad["error"]["field"].as_str()), (422, Some("reason")));
+    let (status, bad) = act(
+        &town,
+        &app,
+        other_id,
+        json!({"action": "extend", "new_end": later.to_string()}),
+    )
+    .await;
+    assert_eq!(
+        (status, bad["error"]["field"].as_str()),
+        (422, Some("reason"))
+    );
     let (status, extended) = act(
         &town,
         &app,
@@ -353,9 +431,22 @@ async fn home_quarantine_release_starts_the_follow_up(backend: Backend) {
 
     // A home check-in needs the responsible cadre.
     let (status, refused) = act(&town, &app, id, json!({"action": "check_in"})).await;
-    assert_eq!((status, refused["error"]["field"].as_str()), (422, Some("cadre_user_id")));
-    let cadre = scalar(&app, "SELECT id FROM users WHERE username = 'g010101'".into()).await;
-    let (status, active) = act(&town, &app, id, json!({"action": "check_in", "cadre_user_id": cadre})).await;
+    assert_eq!(
+        (status, refused["error"]["field"].as_str()),
+        (422, Some("cadre_user_id"))
+    );
+    let cadre = scalar(
+        &app,
+        "SELECT id FROM users WHERE username = 'g010101'".into(),
+    )
+    .await;
+    let (status, active) = act(
+        &town,
+        &app,
+        id,
+        json!({"action": "check_in", "cadre_user_id": cadre}),
+    )
+    .await;
     assert_eq!(status, 200, "{active}");
     assert_eq!(active["status"], "active");
     assert_eq!(active["cadre_user_id"], cadre);
@@ -368,11 +459,19 @@ async fn home_quarantine_release_starts_the_follow_up(backend: Backend) {
     assert_eq!(released["followup_until"], until.to_string());
     let kp = released["key_person_id"].as_i64().unwrap();
     assert_eq!(
-        text(&app, format!("SELECT status FROM epi_key_persons WHERE id = {kp}")).await,
+        text(
+            &app,
+            format!("SELECT status FROM epi_key_persons WHERE id = {kp}")
+        )
+        .await,
         "followup"
     );
     assert_eq!(
-        text(&app, format!("SELECT category FROM epi_key_persons WHERE id = {kp}")).await,
+        text(
+            &app,
+            format!("SELECT category FROM epi_key_persons WHERE id = {kp}")
+        )
+        .await,
         "released"
     );
     assert_eq!(
@@ -410,8 +509,14 @@ async fn wrong_input_names_the_field_and_changes_nothing(backend: Backend) {
     for (body, field) in [
         (json!({"person_id": p, "kind": "hotel"}), "kind"),
         (json!({"person_id": 0, "kind": "home"}), "person_id"),
-        (json!({"person_id": p, "kind": "home", "starts_on": "明天"}), "starts_on"),
-        (json!({"person_id": p, "kind": "home", "category": "tourist"}), "category"),
+        (
+            json!({"person_id": p, "kind": "home", "starts_on": "明天"}),
+            "starts_on",
+        ),
+        (
+            json!({"person_id": p, "kind": "home", "category": "tourist"}),
+            "category",
+        ),
     ] {
         let (status, refused) = post(&town, &app, "/api/v1/epidemic/quarantine/orders", body).await;
         assert_eq!(status, 422, "{refused}");
@@ -443,7 +548,10 @@ async fn wrong_input_names_the_field_and_changes_nothing(backend: Backend) {
         assert_eq!(status, 422, "{refused}");
         assert_eq!(refused["error"]["field"], field);
     }
-    assert_eq!(support::count(&app, "SELECT COUNT(*) FROM epi_rooms").await, rooms_before);
+    assert_eq!(
+        support::count(&app, "SELECT COUNT(*) FROM epi_rooms").await,
+        rooms_before
+    );
 
     // An order for the same person twice is a conflict.
     let (status, _) = post(
@@ -471,7 +579,27 @@ async fn wrong_input_names_the_field_and_changes_nothing(backend: Backend) {
     let (status, _) = act(&town, &app, id, json!({"action": "release"})).await;
     assert_eq!(status, 409);
     let (status, refused) = act(&town, &app, id, json!({"action": "teleport"})).await;
-    assert_eq!((status, refused["error"]["field"].as_str()), (422, Some("action")));
+    assert_eq!(
+        (status, refused["error"]["field"].as_str()),
+        (422, Some("action"))
+    );
+    // The check-in form offers free rooms and says what is missing.
+    let form = town
+        .get(app.url(&format!("/epidemic/quarantine/orders/{id}/check-in")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(form.status(), 200);
+    let version = order(&town, &app, id).await["version"].to_string();
+    let page = town
+        .post(app.url(&format!("/epidemic/quarantine/orders/{id}/check-in")))
+        .form(&[("version", version.as_str()), ("room_id", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 422);
+    assert!(page.text().await.unwrap().contains("请选择房间"));
+    assert_eq!(order(&town, &app, id).await["status"], "referred");
     // The rooms form on the site page says what is wrong and keeps the input.
     let page = town
         .post(app.url(&format!("/epidemic/quarantine/sites/{a}/rooms")))
@@ -530,13 +658,27 @@ async fn another_township_sees_and_changes_nothing(backend: Backend) {
     let list = app
         .get_json(&other, "/api/v1/epidemic/quarantine/orders")
         .await;
-    assert!(list["items"].as_array().unwrap().iter().all(|o| o["id"] != id));
+    assert!(
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|o| o["id"] != id)
+    );
     let sites = app
         .get_json(&other, "/api/v1/epidemic/quarantine/sites")
         .await;
-    assert!(sites["items"].as_array().unwrap().iter().all(|s| s["id"] != a));
+    assert!(
+        sites["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["id"] != a)
+    );
     let response = other
-        .get(app.url(&format!("/api/v1/epidemic/quarantine/orders?area={village}")))
+        .get(app.url(&format!(
+            "/api/v1/epidemic/quarantine/orders?area={village}"
+        )))
         .send()
         .await
         .unwrap();
@@ -549,6 +691,83 @@ async fn another_township_sees_and_changes_nothing(backend: Backend) {
         json!({"person_id": person(&app, &village, 5).await, "kind": "home"}),
     )
     .await;
-    assert_eq!((status, refused["error"]["field"].as_str()), (422, Some("person_id")));
+    assert_eq!(
+        (status, refused["error"]["field"].as_str()),
+        (422, Some("person_id"))
+    );
     assert_eq!(order(&town, &app, id).await["status"], "referred");
+}
+
+async fn the_demo_fills_sites_and_the_figures_count_them(backend: Backend) {
+    let app = support::spawn(backend).await;
+    // Two or three sites per township (two in the tiny district), 20–40 rooms each.
+    let sites = support::count(&app, "SELECT COUNT(DISTINCT place_id) FROM epi_rooms").await;
+    assert!((4..=6).contains(&sites), "{sites} sites");
+    let (fewest, most) = (
+        support::count(
+            &app,
+            "SELECT MIN(n) FROM (SELECT COUNT(*) AS n FROM epi_rooms GROUP BY place_id) r",
+        )
+        .await,
+        support::count(
+            &app,
+            "SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM epi_rooms GROUP BY place_id) r",
+        )
+        .await,
+    );
+    assert!(fewest >= 20 && most <= 40, "{fewest}–{most} rooms");
+    let active = support::count(
+        &app,
+        "SELECT COUNT(*) FROM epi_quarantine_orders WHERE status = 'active' AND kind = 'centralized'",
+    )
+    .await;
+    assert!(active > 0);
+
+    let root = domain::DivisionCode::parse(&app.area_of("commander").await).unwrap();
+    let figures = epidemic::figures::all();
+    let value = |key: &str| {
+        let def = figures.iter().find(|f| f.key == key).unwrap().clone();
+        let (state, root) = (app.state.clone(), root.clone());
+        async move { (def.compute)(&state, &root, today()).await.unwrap() }
+    };
+    assert_eq!(
+        value("epidemic.in_centralized_quarantine").await,
+        active as f64
+    );
+    let beds = support::count(&app, "SELECT COALESCE(SUM(beds), 0) FROM epi_rooms").await;
+    let free_rooms = value("epidemic.free_rooms").await;
+    assert!(free_rooms > 0.0 && free_rooms <= beds as f64);
+    for key in [
+        "epidemic.in_home_quarantine",
+        "epidemic.releases_due",
+        "epidemic.checks_due",
+        "epidemic.checks_done",
+        "epidemic.checks_missed",
+        "epidemic.fevers",
+    ] {
+        assert!(figures.iter().any(|f| f.key == key), "{key}");
+    }
+    // Yesterday every window closed: each due check was done or missed.
+    let yesterday = days_ago(1);
+    let on = |key: &str| {
+        let def = figures.iter().find(|f| f.key == key).unwrap().clone();
+        let (state, root) = (app.state.clone(), root.clone());
+        async move { (def.compute)(&state, &root, yesterday).await.unwrap() }
+    };
+    let (due, done, missed) = (
+        on("epidemic.checks_due").await,
+        on("epidemic.checks_done").await,
+        on("epidemic.checks_missed").await,
+    );
+    assert!(done > 0.0);
+    assert_eq!(due, done + missed);
+    // The page shows the figures.
+    let town = app.signed_in("town01").await;
+    let page = town
+        .get(app.url("/epidemic/quarantine"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("空余隔离房间"));
 }

@@ -57,8 +57,7 @@ pub async fn generate(ctx: &DemoContext) -> anyhow::Result<()> {
                     3..=5 => (rng.random_range(362..=370), "cough"),
                     _ => (rng.random_range(360..=371), ""),
                 };
-                let alarm =
-                    policy.is_fever(temperature_dc) || policy.alarming(symptoms.split(','));
+                let alarm = policy.is_fever(temperature_dc) || policy.alarming(symptoms.split(','));
                 let minutes = (until - from).num_minutes().max(1);
                 rows.push(Row {
                     person_id: d.person_id,
@@ -85,8 +84,16 @@ async fn mark_missed(
     slot: u32,
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
-    super::repo::mark_missed_in(tx, d.person_id, d.key_person_id, &d.area_code, day, slot, now)
-        .await?;
+    super::repo::mark_missed_in(
+        tx,
+        d.person_id,
+        d.key_person_id,
+        &d.area_code,
+        day,
+        slot,
+        now,
+    )
+    .await?;
     Ok(())
 }
 

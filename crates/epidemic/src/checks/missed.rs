@@ -119,7 +119,10 @@ pub async fn sweep(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<u64> 
                 .await?;
                 repo::set_missed_ticket_in(&mut tx, d.person_id, day, slot, ticket).await?;
                 let event = Event::new("epidemic.check.missed")
-                    .record(super::service::RECORD_KIND, format!("{}:{day}:{slot}", d.person_id))
+                    .record(
+                        super::service::RECORD_KIND,
+                        format!("{}:{day}:{slot}", d.person_id),
+                    )
                     .area(&d.area_code)
                     .after(serde_json::json!({"person_id": d.person_id, "on_date": day,
                         "slot": slot, "ticket_id": ticket}));

@@ -119,15 +119,23 @@ async fn roster_page(
     let mut cards = Vec::new();
     for def in super::figures::all() {
         let value = (def.compute)(state, &area, day).await?;
-        cards.push(FigureCard::new(tr.t(def.label_key), value, tr.t(def.unit_key)));
+        cards.push(FigureCard::new(
+            tr.t(def.label_key),
+            value,
+            tr.t(def.unit_key),
+        ));
     }
     let filters = vec![
         Field::date("date", tr.t("checks.date")).value(day.to_string()),
         Field::area_picker("area", tr.t("checks.area")).value(query.area.clone()),
     ];
-    let can_write =
-        platform::auth::permission::allows(state, user, crate::MODULE, platform::auth::Action::Write)
-            .await?;
+    let can_write = platform::auth::permission::allows(
+        state,
+        user,
+        crate::MODULE,
+        platform::auth::Action::Write,
+    )
+    .await?;
     Ok(RosterPage {
         page: page.titled("checks.title"),
         cards,
@@ -135,7 +143,12 @@ async fn roster_page(
         groups,
         symptoms: SYMPTOMS
             .iter()
-            .map(|s| (s.to_string(), tr.t(&format!("checks.symptom.{s}")).to_string()))
+            .map(|s| {
+                (
+                    s.to_string(),
+                    tr.t(&format!("checks.symptom.{s}")).to_string(),
+                )
+            })
             .collect(),
         can_write,
         area: query.area.clone(),

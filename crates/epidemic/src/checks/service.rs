@@ -35,7 +35,7 @@ pub async fn owner_for(db: &Db, person_id: i64, day: NaiveDate) -> AppResult<Opt
             }));
         }
     }
-    Ok(platform::responsibility::default_owner(db, Subject::Person(person_id), day).await?)
+    platform::responsibility::default_owner(db, Subject::Person(person_id), day).await
 }
 
 /// The nearest area containing both codes (the root of either when they share none).
@@ -142,7 +142,12 @@ pub fn reading(temperature: Option<f64>, symptoms: &[String]) -> AppResult<Readi
 }
 
 /// The slot to record: the given one (1..=per_day) or the current window's.
-pub fn slot_of(policy: &Policy, due: &Due, slot: Option<u32>, now: DateTime<Utc>) -> AppResult<u32> {
+pub fn slot_of(
+    policy: &Policy,
+    due: &Due,
+    slot: Option<u32>,
+    now: DateTime<Utc>,
+) -> AppResult<u32> {
     match slot {
         None => Ok(schedule::current_slot(policy, due.per_day, now)),
         Some(s) if (1..=due.per_day).contains(&s) => Ok(s),
@@ -192,8 +197,14 @@ pub async fn record_in(
                 ("symptoms", &symptoms.join("、")),
             ],
         );
-        let opener =
-            opener_for(state.db(), user, "epidemic.checks", due.person_id, &due.area_code).await?;
+        let opener = opener_for(
+            state.db(),
+            user,
+            "epidemic.checks",
+            due.person_id,
+            &due.area_code,
+        )
+        .await?;
         let owner = owner_for(state.db(), due.person_id, day).await?;
         Some(
             open_ticket_in(
@@ -305,7 +316,11 @@ mod tests {
             Some("temperature")
         );
         assert_eq!(
-            reading(Some(36.5), &["sneezing".into()]).err().unwrap().field.as_deref(),
+            reading(Some(36.5), &["sneezing".into()])
+                .err()
+                .unwrap()
+                .field
+                .as_deref(),
             Some("symptoms")
         );
     }

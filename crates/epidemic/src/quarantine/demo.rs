@@ -19,7 +19,16 @@ use crate::key_persons::status as kp_status;
 
 const BY: &str = "system:demo";
 const HOTELS: &[&str] = &[
-    "顺达", "宏远", "华盛", "恒通", "天和", "嘉禾", "锦江", "如家", "汉庭", "维也纳",
+    "顺达",
+    "宏远",
+    "华盛",
+    "恒通",
+    "天和",
+    "嘉禾",
+    "锦江",
+    "如家",
+    "汉庭",
+    "维也纳",
 ];
 const ROADS: &[&str] = &["人民路", "建设路", "解放路", "中山路", "新华路"];
 
@@ -63,7 +72,10 @@ pub async fn generate(ctx: &DemoContext) -> anyhow::Result<()> {
         let sites = rng.random_range(2..=3);
         for s in 0..sites {
             let village = &list[s % list.len()];
-            let name = format!("{}酒店集中隔离点", HOTELS[(rng.random_range(0..HOTELS.len()) + s) % HOTELS.len()]);
+            let name = format!(
+                "{}酒店集中隔离点",
+                HOTELS[(rng.random_range(0..HOTELS.len()) + s) % HOTELS.len()]
+            );
             let address = format!("{}{}号", pick(&mut rng, ROADS), rng.random_range(1..=300));
             let rooms = rng.random_range(20..=40);
             let site = insert_site(&mut tx, &name, &address, village, rooms, now).await?;
@@ -233,7 +245,9 @@ async fn make_key_persons(
 async fn open_order(tx: &mut Tx, person: i64) -> anyhow::Result<Option<i64>> {
     const SQL: &str = "SELECT id FROM epi_quarantine_orders WHERE person_id = $1 \
          AND status = 'referred'";
-    Ok(platform::with_conn!(tx, conn => sqlx::query_scalar(SQL).bind(person).fetch_optional(conn).await)?)
+    Ok(
+        platform::with_conn!(tx, conn => sqlx::query_scalar(SQL).bind(person).fetch_optional(conn).await)?,
+    )
 }
 
 async fn insert_order(

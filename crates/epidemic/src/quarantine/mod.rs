@@ -33,14 +33,22 @@ pub fn routes(r: &mut Routes) {
     r.api(WRITE, routes!(api::act));
     r.page(READ, "/epidemic/quarantine", get(pages::index));
     r.page(READ, "/epidemic/quarantine/sites/{id}", get(pages::site));
-    r.page(WRITE, "/epidemic/quarantine/sites/{id}/rooms", post(pages::add_rooms));
+    r.page(
+        WRITE,
+        "/epidemic/quarantine/sites/{id}/rooms",
+        post(pages::add_rooms),
+    );
     r.page(READ, "/epidemic/quarantine/orders/{id}", get(pages::order));
     r.page(
         WRITE,
         "/epidemic/quarantine/orders/{id}/check-in",
         get(pages::check_in_form).post(pages::check_in),
     );
-    r.page(WRITE, "/epidemic/quarantine/orders/{id}/act", post(pages::act));
+    r.page(
+        WRITE,
+        "/epidemic/quarantine/orders/{id}/act",
+        post(pages::act),
+    );
 }
 
 pub fn figures() -> Vec<FigureDef> {

@@ -44,13 +44,8 @@ pub fn status_badge(tr: &Tr, status: &str) -> Badge {
 }
 
 async fn can_write(state: &AppState, user: &CurrentUser) -> AppResult<bool> {
-    platform::auth::permission::allows(
-        state,
-        user,
-        crate::MODULE,
-        platform::auth::Action::Write,
-    )
-    .await
+    platform::auth::permission::allows(state, user, crate::MODULE, platform::auth::Action::Write)
+        .await
 }
 
 fn site_table(tr: &Tr, found: &[SiteView]) -> Table {
@@ -73,7 +68,10 @@ fn site_table(tr: &Tr, found: &[SiteView]) -> Table {
         .iter()
         .map(|s| {
             vec![
-                Cell::link(format!("/epidemic/quarantine/sites/{}", s.id), s.name.clone()),
+                Cell::link(
+                    format!("/epidemic/quarantine/sites/{}", s.id),
+                    s.name.clone(),
+                ),
                 Cell::Code(s.area_code.clone()),
                 Cell::Num(s.rooms.to_string()),
                 Cell::Num(s.beds.to_string()),
@@ -204,7 +202,11 @@ pub async fn index(
     let mut cards = Vec::new();
     for def in super::figures::all() {
         let value = (def.compute)(&state, &area, today).await?;
-        cards.push(FigureCard::new(tr.t(def.label_key), value, tr.t(def.unit_key)));
+        cards.push(FigureCard::new(
+            tr.t(def.label_key),
+            value,
+            tr.t(def.unit_key),
+        ));
     }
     let view = IndexPage {
         sites: site_table(&tr, &found_sites.items),
@@ -243,12 +245,13 @@ fn rooms_fields(tr: &Tr, form: &RoomsForm, error: Option<&AppError>) -> Vec<Fiel
             .value(form.numbers.clone())
             .placeholder("101-130")
             .help(tr.t("quarantine.room_numbers_help")),
-        Field::new("beds", tr.t("quarantine.beds_per_room"), FieldKind::Number)
-            .value(if form.beds.is_empty() {
+        Field::new("beds", tr.t("quarantine.beds_per_room"), FieldKind::Number).value(
+            if form.beds.is_empty() {
                 "1".to_string()
             } else {
                 form.beds.clone()
-            }),
+            },
+        ),
     ]
     .into_iter()
     .map(|f| f.error_if(field.as_deref(), &message))
@@ -352,7 +355,9 @@ impl OrderPage {
     }
 
     fn action_label(&self, action: &str) -> String {
-        self.page.t(&format!("quarantine.action.{action}")).to_string()
+        self.page
+            .t(&format!("quarantine.action.{action}"))
+            .to_string()
     }
 }
 
@@ -361,7 +366,13 @@ fn room_options(tr: &Tr, rooms: &[sites::FreeRoom]) -> Vec<SelectOption> {
     options.extend(rooms.iter().map(|r| {
         SelectOption::new(
             r.room_id.to_string(),
-            format!("{} {} ({} {})", r.site_name, r.number, tr.t("quarantine.free_beds"), r.free),
+            format!(
+                "{} {} ({} {})",
+                r.site_name,
+                r.number,
+                tr.t("quarantine.free_beds"),
+                r.free
+            ),
         )
     }));
     options
@@ -378,7 +389,10 @@ async fn order_page(
     let order = OrderView::from_row(row);
     let tr = page.tr.clone();
     let rooms = if order.kind == "centralized" && order.status == status::ACTIVE {
-        room_options(&tr, &sites::free_rooms(state.db(), &user.area.subtree_range(), 500).await?)
+        room_options(
+            &tr,
+            &sites::free_rooms(state.db(), &user.area.subtree_range(), 500).await?,
+        )
     } else {
         Vec::new()
     };
@@ -502,10 +516,14 @@ async fn check_in_page(
     let fields: Vec<Field> = if order.kind == "centralized" {
         let rooms = sites::free_rooms(state.db(), &user.area.subtree_range(), 500).await?;
         vec![
-            Field::select("room_id", tr.t("quarantine.room"), room_options(&tr, &rooms))
-                .required()
-                .value(form.room_id.clone())
-                .help(tr.t("quarantine.room_help")),
+            Field::select(
+                "room_id",
+                tr.t("quarantine.room"),
+                room_options(&tr, &rooms),
+            )
+            .required()
+            .value(form.room_id.clone())
+            .help(tr.t("quarantine.room_help")),
         ]
     } else {
         let address = if form.home_address.is_empty() {

@@ -35,7 +35,12 @@ fn text(value: Option<&str>) -> Option<&str> {
 }
 
 /// A short free text (reason, note, address) of at most `max` characters.
-fn short<'a>(value: Option<&'a str>, max: usize, key: &str, field: &str) -> AppResult<Option<&'a str>> {
+fn short<'a>(
+    value: Option<&'a str>,
+    max: usize,
+    key: &str,
+    field: &str,
+) -> AppResult<Option<&'a str>> {
     match text(value) {
         Some(t) if t.chars().count() > max => Err(AppError::invalid(key).on_field(field)),
         other => Ok(other),
@@ -50,6 +55,7 @@ pub async fn get_scoped(db: &Db, user: &CurrentUser, id: i64) -> AppResult<Order
 }
 
 /// The person's open key-person episode, opened (managed, in `category`) when there is none.
+#[allow(clippy::too_many_arguments)]
 pub async fn ensure_key_person_in(
     tx: &mut Tx,
     db: &Db,
@@ -63,8 +69,8 @@ pub async fn ensure_key_person_in(
     if let Some(open) = key_persons::open_of_in(tx, person_id).await? {
         return Ok(open);
     }
-    let owner = platform::responsibility::default_owner(db, Subject::Person(person_id), starts_on)
-        .await?;
+    let owner =
+        platform::responsibility::default_owner(db, Subject::Person(person_id), starts_on).await?;
     let id = key_persons::insert(
         tx,
         &NewKeyPerson {
@@ -112,7 +118,12 @@ pub async fn create(
     if !crate::policy::CATEGORIES.contains(&category) {
         return Err(AppError::invalid("quarantine.bad_category").on_field("category"));
     }
-    let reason = short(input.reason.as_deref(), 200, "quarantine.bad_reason", "reason")?;
+    let reason = short(
+        input.reason.as_deref(),
+        200,
+        "quarantine.bad_reason",
+        "reason",
+    )?;
     let address = short(
         input.home_address.as_deref(),
         200,
@@ -134,7 +145,10 @@ pub async fn create(
     if !user.covers(&area) {
         return Err(AppError::forbidden().on_field("area_code"));
     }
-    if platform::areas::repo::get(db, area.as_str()).await?.is_none() {
+    if platform::areas::repo::get(db, area.as_str())
+        .await?
+        .is_none()
+    {
         return Err(AppError::invalid("user.unknown_area").on_field("area_code"));
     }
     if open_order_in(&mut tx, input.person_id).await?.is_some() {
@@ -196,7 +210,8 @@ async fn room_site(db: &Db, user: &CurrentUser, room_id: Option<i64>) -> AppResu
     const SQL: &str = "SELECT p.id, p.name, p.area_code FROM epi_rooms r \
          JOIN places p ON p.id = r.place_id WHERE r.id = $1 AND p.kind = $2";
     let unknown = || AppError::invalid("quarantine.unknown_room").on_field("room_id");
-    let room_id = room_id.ok_or_else(|| AppError::invalid("quarantine.room_required").on_field("room_id"))?;
+    let room_id =
+        room_id.ok_or_else(|| AppError::invalid("quarantine.room_required").on_field("room_id"))?;
     let found: Option<(i64, String, String)> = platform::with_db!(db, pool => sqlx::query_as(SQL)
         .bind(room_id).bind(sites::SITE_KIND.as_str()).fetch_optional(pool).await)?;
     match found {
@@ -284,7 +299,12 @@ pub async fn act(
     }
     let kind = OrderKind::parse(&row.kind).ok_or_else(|| AppError::internal("bad order kind"))?;
     let wrong_state = || AppError::conflict("quarantine.bad_state").on_field("action");
-    let note = short(input.reason.as_deref(), 200, "quarantine.bad_reason", "reason")?;
+    let note = short(
+        input.reason.as_deref(),
+        200,
+        "quarantine.bad_reason",
+        "reason",
+    )?;
     let policy = crate::policy::load(db).await?;
     let today = today();
     let now = Utc::now();
@@ -296,14 +316,16 @@ pub async fn act(
 
     // Reads on the pool first; the transaction then locks and writes.
     let room_target = match action {
-        "check_in" if kind == OrderKind::Centralized => Some(room_site(db, user, input.room_id).await?),
+        "check_in" if kind == OrderKind::Centralized => {
+            Some(room_site(db, user, input.room_id).await?)
+        }
         "change_room" | "transfer" => Some(room_site(db, user, input.room_id).await?),
         _ => None,
     };
     if action == "check_in" && kind == OrderKind::Home {
-        let cadre = input
-            .cadre_user_id
-            .ok_or_else(|| AppError::invalid("quarantine.cadre_required").on_field("cadre_user_id"))?;
+        let cadre = input.cadre_user_id.ok_or_else(|| {
+            AppError::invalid("quarantine.cadre_required").on_field("cadre_user_id")
+        })?;
         if repo::active_user_area(db, cadre).await?.is_none() {
             return Err(AppError::invalid("quarantine.unknown_cadre").on_field("cadre_user_id"));
         }
@@ -578,7 +600,9 @@ async fn follow_on_in(
             .await?;
         }
     }
-    let follow = repo::get_in(tx, id).await?.ok_or_else(AppError::not_found)?;
+    let follow = repo::get_in(tx, id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
     let days = quarantine_test_days(policy, today, end, today);
     schedule_tests_in(tx, by, &follow, reasons::QUARANTINE, days).await?;
     Ok(id)
@@ -595,7 +619,12 @@ mod tests {
         let days = quarantine_test_days(&p, d("2020-03-01"), d("2020-03-15"), d("2020-03-01"));
         assert_eq!(
             days,
-            [d("2020-03-01"), d("2020-03-04"), d("2020-03-07"), d("2020-03-14")]
+            [
+                d("2020-03-01"),
+                d("2020-03-04"),
+                d("2020-03-07"),
+                d("2020-03-14")
+            ]
         );
         // Checked in on day 5: days 1 and 4 fall on the check-in day.
         let days = quarantine_test_days(&p, d("2020-03-01"), d("2020-03-15"), d("2020-03-05"));

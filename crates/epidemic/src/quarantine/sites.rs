@@ -162,7 +162,7 @@ pub fn parse_room_numbers(text: &str) -> Option<Vec<String>> {
         .map(str::trim)
         .filter(|p| !p.is_empty())
     {
-        let part = part.replace('～', "-").replace('~', "-").replace('—', "-");
+        let part = part.replace(['～', '~', '—'], "-");
         let numbers: Vec<String> = match part.split_once('-') {
             None => vec![part.clone()],
             Some((a, b)) => range(a.trim(), b.trim())?,
@@ -200,11 +200,7 @@ fn range(a: &str, b: &str) -> Option<Vec<String>> {
         return None;
     }
     let width = na.len();
-    Some(
-        (from..=to)
-            .map(|n| format!("{pa}{n:0width$}"))
-            .collect(),
-    )
+    Some((from..=to).map(|n| format!("{pa}{n:0width$}")).collect())
 }
 
 /// What `POST …/sites/{id}/rooms` takes.
@@ -274,7 +270,10 @@ mod tests {
 
     #[test]
     fn ranges_and_lists_of_room_numbers() {
-        assert_eq!(parse_room_numbers("101-103").unwrap(), ["101", "102", "103"]);
+        assert_eq!(
+            parse_room_numbers("101-103").unwrap(),
+            ["101", "102", "103"]
+        );
         assert_eq!(
             parse_room_numbers("A08-A10, 201").unwrap(),
             ["A08", "A09", "A10", "201"]
