@@ -405,6 +405,13 @@ async fn a_centralized_quarantine_from_check_in_to_release_then_home_days(backen
     let html = page.text().await.unwrap();
     assert!(html.contains("顺达酒店隔离点") && html.contains("宏远酒店隔离点"));
     let page = town
+        .get(app.url(&format!("/epidemic/quarantine/sites/{a}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("102"));
+    let page = town
         .get(app.url(&format!("/epidemic/quarantine/orders/{id}")))
         .send()
         .await
