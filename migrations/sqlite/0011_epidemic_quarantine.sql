@@ -80,14 +80,16 @@ CREATE INDEX epi_health_checks_by_date ON epi_health_checks(on_date, area_code);
 
 -- Checks that were due and not recorded, each with the ticket it opened (once).
 CREATE TABLE epi_missed_checks (
-    person_id   INTEGER NOT NULL REFERENCES persons(id),
-    on_date     TEXT NOT NULL,
-    slot        INTEGER NOT NULL,
-    ticket_id   INTEGER,
-    created_at  TEXT NOT NULL,
+    person_id      INTEGER NOT NULL REFERENCES persons(id),
+    on_date        TEXT NOT NULL,
+    slot           INTEGER NOT NULL,
+    key_person_id  INTEGER REFERENCES epi_key_persons(id),
+    area_code      TEXT NOT NULL REFERENCES areas(code),
+    ticket_id      INTEGER,
+    created_at     TEXT NOT NULL,
     PRIMARY KEY (person_id, on_date, slot)
 );
-CREATE INDEX epi_missed_checks_by_date ON epi_missed_checks(on_date);
+CREATE INDEX epi_missed_checks_by_date ON epi_missed_checks(on_date, area_code);
 
 -- One-time links a person uses to record their own check: the token's SHA-256 only.
 CREATE TABLE epi_check_links (
