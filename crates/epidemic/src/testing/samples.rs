@@ -31,7 +31,7 @@ pub struct ValidSample {
 }
 
 /// A registered person's id (following a merge) and area.
-async fn resolve(db: &Db, member: &MemberRef, field: &str) -> AppResult<i64> {
+pub async fn resolve(db: &Db, member: &MemberRef, field: &str) -> AppResult<i64> {
     const BY_ID: &str = "SELECT id, merged_into FROM persons WHERE id = $1";
     const BY_DOC: &str =
         "SELECT id, merged_into FROM persons WHERE doc_type = $1 AND doc_number = $2";
