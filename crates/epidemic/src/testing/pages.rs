@@ -187,7 +187,7 @@ pub async fn sample_submit(
         Err(e) => Err(e),
     };
     match result {
-        Ok(_) => Ok(Redirect::to("/epidemic/testing/sample?flash=testing.sample_saved").into_response()),
+        Ok(_) => Ok(Redirect::to("/epidemic/testing/sample?flash=flash.testing_sample_saved").into_response()),
         Err(err) if err.status.is_client_error() => {
             let tr = page.tr.clone();
             let message = err.message(&tr);
