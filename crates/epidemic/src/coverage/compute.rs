@@ -2,7 +2,8 @@
 //! group (a requirement's reason, a staff group, a mass-testing round).
 //!
 //! - Requirements: a person is listed under a reason from the first day of a requirement
-//!   (`from_on`) until a sample is taken from that day on; requirements met stay counted (as
+//!   (`from_on`) until a sample is taken from that day on (for a retest after a positive pool,
+//!   a single-tube sample: the pool's own tube does not count); requirements met stay counted (as
 //!   tested) for 14 days after they were due.
 //! - Staff groups: every member; tested when sampled within the group's last `every_days` days.
 //! - Rounds: while a round runs, every registered person of its area; tested when sampled since
@@ -14,6 +15,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::index::{Day, Index, REASONS};
+use crate::testing::requirements::reasons::POOL_RETEST;
 
 /// Days a met requirement stays counted after it was due.
 const MET_SHOWN_DAYS: Day = 13;
@@ -82,7 +84,11 @@ pub fn each(index: &Index, day: Day, scope: (u32, u32), only: Option<GroupKey>, 
                 continue;
             }
             let Some(slot) = index.person(r.person) else { continue };
-            let met = slot.sampled_between(r.from, day);
+            let met = if REASONS[usize::from(r.reason)] == POOL_RETEST {
+                slot.single_between(r.from, day)
+            } else {
+                slot.sampled_between(r.from, day)
+            };
             let e = seen.entry((r.person, r.reason)).or_insert((false, false, r.area));
             e.0 |= !met;
             e.1 |= r.due.saturating_add(MET_SHOWN_DAYS) >= day;

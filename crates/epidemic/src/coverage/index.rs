@@ -50,12 +50,25 @@ pub const REASONS: &[&str] = &[
     crate::testing::requirements::reasons::RELEASED,
 ];
 
+fn between(days: &[Day], from: Day, until: Day) -> bool {
+    let i = days.partition_point(|d| *d < from);
+    i < days.len() && days[i] <= until
+}
+
+fn add_day(days: &mut Vec<Day>, d: Day) {
+    if let Err(at) = days.binary_search(&d) {
+        days.insert(at, d);
+    }
+}
+
 /// A person as the index holds them.
 #[derive(Clone, Debug, Default)]
 pub struct Slot {
     pub area: u32,
     /// Sampling days, sorted, without repeats.
     pub days: Vec<Day>,
+    /// Days of single-tube samples only (a retest after a positive pool must be one).
+    pub singles: Vec<Day>,
     /// Name, masked document number and masked phone, separated by U+001F.
     pub label: Box<str>,
 }
@@ -63,8 +76,12 @@ pub struct Slot {
 impl Slot {
     /// Whether a sample was taken on a day in `[from, until]`.
     pub fn sampled_between(&self, from: Day, until: Day) -> bool {
-        let i = self.days.partition_point(|d| *d < from);
-        i < self.days.len() && self.days[i] <= until
+        between(&self.days, from, until)
+    }
+
+    /// Whether a single-tube sample was taken on a day in `[from, until]`.
+    pub fn single_between(&self, from: Day, until: Day) -> bool {
+        between(&self.singles, from, until)
     }
 
     /// The last sampling day on or before `day`.
@@ -261,10 +278,11 @@ impl Index {
     }
 
     async fn load_samples(&mut self, db: &Db, after: i64) -> AppResult<()> {
-        const SQL: &str = "SELECT person_id, sampled_on FROM epi_sample_members WHERE sample_id > $1";
-        let rows: Vec<(i64, NaiveDate)> = platform::with_db!(db, pool => sqlx::query_as(SQL)
+        const SQL: &str = "SELECT m.person_id, m.sampled_on, s.pool_size FROM epi_sample_members m \
+             JOIN epi_samples s ON s.id = m.sample_id WHERE m.sample_id > $1";
+        let rows: Vec<(i64, NaiveDate, i32)> = platform::with_db!(db, pool => sqlx::query_as(SQL)
             .bind(after).fetch_all(pool).await)?;
-        for (person, on) in rows {
+        for (person, on, size) in rows {
             let Ok(i) = usize::try_from(person) else { continue };
             if self.persons.len() <= i {
                 self.persons.resize_with(i + 1, || Slot {
@@ -272,11 +290,11 @@ impl Index {
                     ..Default::default()
                 });
             }
-            let days = &mut self.persons[i].days;
+            let slot = &mut self.persons[i];
             let d = day_num(on);
-            match days.binary_search(&d) {
-                Ok(_) => {}
-                Err(at) => days.insert(at, d),
+            add_day(&mut slot.days, d);
+            if size == 1 {
+                add_day(&mut slot.singles, d);
             }
         }
         Ok(())

@@ -146,7 +146,7 @@ pub async fn list(db: &Db, f: &Filter, before: i64, limit: u32) -> Result<Vec<Sa
          AND ($6 = '' OR ($6 = 'pending' AND result IS NULL) OR result = $6) \
          ORDER BY id DESC LIMIT $7"
     );
-    let day = f.on.unwrap_or(NaiveDate::MIN);
+    let day = f.on.unwrap_or_default();
     platform::with_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
         .bind(&f.scope.0).bind(&f.scope.1).bind(before)
         .bind(if f.on.is_some() { "y" } else { "" }).bind(day)
