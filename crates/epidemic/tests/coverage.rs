@@ -20,7 +20,10 @@ async fn all_untested(app: &TestApp, client: &reqwest::Client, query: &str) -> V
     let mut cursor = String::new();
     loop {
         let page = app
-            .get_json(client, &format!("/api/v1/epidemic/coverage/untested?limit=7&{query}{cursor}"))
+            .get_json(
+                client,
+                &format!("/api/v1/epidemic/coverage/untested?limit=7&{query}{cursor}"),
+            )
             .await;
         all.extend(page["items"].as_array().unwrap().iter().cloned());
         match page["next_cursor"].as_str() {
@@ -31,7 +34,9 @@ async fn all_untested(app: &TestApp, client: &reqwest::Client, query: &str) -> V
 }
 
 fn ids(rows: &[Value]) -> BTreeSet<i64> {
-    rows.iter().map(|r| r["person_id"].as_i64().unwrap()).collect()
+    rows.iter()
+        .map(|r| r["person_id"].as_i64().unwrap())
+        .collect()
 }
 
 async fn the_untested_list_of_a_staff_group_equals_an_independent_count(backend: Backend) {
@@ -39,7 +44,8 @@ async fn the_untested_list_of_a_staff_group_equals_an_independent_count(backend:
     let town = app.signed_in("town01").await;
     let area = app.area_of("town01").await;
     // Twenty people of the township, the demo sampled about half of them in the last days.
-    const PEOPLE: &str = "SELECT id FROM persons WHERE area_code >= $1 AND area_code < $2 ORDER BY id LIMIT 20";
+    const PEOPLE: &str =
+        "SELECT id FROM persons WHERE area_code >= $1 AND area_code < $2 ORDER BY id LIMIT 20";
     let (lo, hi) = domain::DivisionCode::parse(&area).unwrap().subtree_range();
     let people: Vec<i64> = platform::with_db!(&app.db, pool => sqlx::query_scalar(PEOPLE)
         .bind(&lo).bind(&hi).fetch_all(pool).await)
@@ -75,7 +81,9 @@ async fn the_untested_list_of_a_staff_group_equals_an_independent_count(backend:
         .unwrap();
         let expected: BTreeSet<i64> = expected.into_iter().collect();
         assert_eq!(listed, expected, "on {day}");
-        let summary = app.get_json(&town, &format!("/api/v1/epidemic/coverage?{query}")).await;
+        let summary = app
+            .get_json(&town, &format!("/api/v1/epidemic/coverage?{query}"))
+            .await;
         assert_eq!(summary["total"]["must"], 20);
         assert_eq!(summary["total"]["untested"], expected.len() as i64);
         let rows = summary["children"].as_array().unwrap();
@@ -101,9 +109,14 @@ async fn the_untested_list_of_a_staff_group_equals_an_independent_count(backend:
 async fn the_untested_list_of_a_round_equals_an_independent_count_and_exports(backend: Backend) {
     let app = support::spawn(backend).await;
     let commander = app.signed_in("commander").await;
-    let groups = app.get_json(&commander, "/api/v1/epidemic/coverage/groups").await;
+    let groups = app
+        .get_json(&commander, "/api/v1/epidemic/coverage/groups")
+        .await;
     let round = &groups["rounds"][0];
-    let (rid, area) = (round["id"].as_i64().unwrap(), round["area_code"].as_str().unwrap().to_string());
+    let (rid, area) = (
+        round["id"].as_i64().unwrap(),
+        round["area_code"].as_str().unwrap().to_string(),
+    );
     let starts = round["starts_on"].as_str().unwrap().to_string();
     let query = format!("group=round:{rid}");
     let listed = all_untested(&app, &commander, &query).await;
@@ -117,8 +130,12 @@ async fn the_untested_list_of_a_round_equals_an_independent_count_and_exports(ba
     .unwrap();
     assert!(!expected.is_empty());
     assert_eq!(ids(&listed), expected.into_iter().collect::<BTreeSet<_>>());
-    assert!(listed.iter().all(|r| r["phone"].as_str().unwrap_or("").is_empty()
-        || r["phone"].as_str().unwrap().contains('*')));
+    assert!(
+        listed
+            .iter()
+            .all(|r| r["phone"].as_str().unwrap_or("").is_empty()
+                || r["phone"].as_str().unwrap().contains('*'))
+    );
 
     // The call list as CSV: a header and one line per untested person, masked.
     let r = commander
@@ -146,9 +163,21 @@ async fn bad_groups_name_the_field_and_change_nothing(backend: Backend) {
     let area = app.area_of("town01").await;
     let other = app.area_of("town02").await;
     for (body, status, field) in [
-        (json!({"name": "", "area_code": area, "every_days": 7}), 422, Some("name")),
-        (json!({"name": "养老院工作人员", "area_code": area, "every_days": 0}), 422, Some("every_days")),
-        (json!({"name": "养老院工作人员", "area_code": other, "every_days": 7}), 403, None),
+        (
+            json!({"name": "", "area_code": area, "every_days": 7}),
+            422,
+            Some("name"),
+        ),
+        (
+            json!({"name": "养老院工作人员", "area_code": area, "every_days": 0}),
+            422,
+            Some("every_days"),
+        ),
+        (
+            json!({"name": "养老院工作人员", "area_code": other, "every_days": 7}),
+            403,
+            None,
+        ),
     ] {
         let r = town
             .post(app.url("/api/v1/epidemic/coverage/groups"))
@@ -162,7 +191,10 @@ async fn bad_groups_name_the_field_and_change_nothing(backend: Backend) {
             assert_eq!(err["error"]["field"], field);
         }
     }
-    assert_eq!(support::count(&app, "SELECT COUNT(*) FROM epi_staff_groups").await, 1);
+    assert_eq!(
+        support::count(&app, "SELECT COUNT(*) FROM epi_staff_groups").await,
+        1
+    );
     let r = town
         .get(app.url("/api/v1/epidemic/coverage?group=nonsense"))
         .send()

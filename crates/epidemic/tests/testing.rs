@@ -36,7 +36,12 @@ async fn scalar(app: &TestApp, sql: &'static str, barcode: &str) -> i64 {
 }
 
 async fn sample_id(app: &TestApp, barcode: &str) -> i64 {
-    scalar(app, "SELECT id FROM epi_samples WHERE barcode = $1", barcode).await
+    scalar(
+        app,
+        "SELECT id FROM epi_samples WHERE barcode = $1",
+        barcode,
+    )
+    .await
 }
 
 fn by_doc(persons: &[(i64, String)]) -> Value {
@@ -54,7 +59,10 @@ async fn untested_of(app: &TestApp, client: &reqwest::Client, query: &str) -> Ve
     let mut cursor = String::new();
     loop {
         let page = app
-            .get_json(client, &format!("/api/v1/epidemic/coverage/untested?limit=500&{query}{cursor}"))
+            .get_json(
+                client,
+                &format!("/api/v1/epidemic/coverage/untested?limit=500&{query}{cursor}"),
+            )
             .await;
         all.extend(page["items"].as_array().unwrap().iter().cloned());
         match page["next_cursor"].as_str() {
@@ -82,7 +90,12 @@ async fn a_pooled_sample_keeps_its_members_and_a_barcode_is_taken_once(backend: 
     let detail = app
         .get_json(&town, &format!("/api/v1/epidemic/samples/{}", sample["id"]))
         .await;
-    let members: Vec<i64> = detail["members"].as_array().unwrap().iter().map(|m| m.as_i64().unwrap()).collect();
+    let members: Vec<i64> = detail["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_i64().unwrap())
+        .collect();
     assert_eq!(members, people.iter().map(|p| p.0).collect::<Vec<_>>());
 
     // The same barcode again is refused; a device's batch repeating it answers the first.
@@ -105,9 +118,19 @@ async fn a_pooled_sample_keeps_its_members_and_a_barcode_is_taken_once(backend: 
     assert_eq!(status, 200, "{batch}");
     assert_eq!(batch[0]["id"], sample["id"]);
     assert_eq!(batch[1]["pool_size"], 1);
-    let n = scalar(&app, "SELECT COUNT(*) FROM epi_samples WHERE barcode NOT LIKE $1", "DEMO%").await;
+    let n = scalar(
+        &app,
+        "SELECT COUNT(*) FROM epi_samples WHERE barcode NOT LIKE $1",
+        "DEMO%",
+    )
+    .await;
     assert_eq!(n, 2);
-    let audited = scalar(&app, "SELECT COUNT(*) FROM audit_log WHERE action = $1", "epidemic.sample.create").await;
+    let audited = scalar(
+        &app,
+        "SELECT COUNT(*) FROM audit_log WHERE action = $1",
+        "epidemic.sample.create",
+    )
+    .await;
     assert_eq!(audited, 2);
 }
 
@@ -117,9 +140,18 @@ async fn bad_samples_name_the_field_and_change_nothing(backend: Backend) {
     let people = fresh_persons(&app, "town01", 5).await;
     let before = support::count(&app, "SELECT COUNT(*) FROM epi_samples").await;
     for (body, field) in [
-        (json!({"barcode": "12 34", "members": by_doc(&people)}), "barcode"),
-        (json!({"barcode": "POOL-000002", "members": by_doc(&people[..3])}), "members"),
-        (json!({"barcode": "POOL-000002", "members": [{"doc_number": "990102199001011234"}]}), "members.0"),
+        (
+            json!({"barcode": "12 34", "members": by_doc(&people)}),
+            "barcode",
+        ),
+        (
+            json!({"barcode": "POOL-000002", "members": by_doc(&people[..3])}),
+            "members",
+        ),
+        (
+            json!({"barcode": "POOL-000002", "members": [{"doc_number": "990102199001011234"}]}),
+            "members.0",
+        ),
         (
             json!({"barcode": "POOL-000002", "members": [{"person_id": people[0].0}, {"person_id": people[0].0},
                 {"person_id": people[1].0}, {"person_id": people[2].0}, {"person_id": people[3].0}]}),
@@ -148,7 +180,10 @@ async fn bad_samples_name_the_field_and_change_nothing(backend: Backend) {
     .await;
     assert_eq!(status, 422);
     assert_eq!(err["error"]["field"], "results.0.result");
-    assert_eq!(support::count(&app, "SELECT COUNT(*) FROM epi_samples").await, before);
+    assert_eq!(
+        support::count(&app, "SELECT COUNT(*) FROM epi_samples").await,
+        before
+    );
 }
 
 async fn a_positive_pool_relists_its_members_until_each_is_retested_alone(backend: Backend) {
@@ -193,7 +228,10 @@ async fn a_positive_pool_relists_its_members_until_each_is_retested_alone(backen
     assert_eq!(summary["updated"], 1);
     assert_eq!(summary["retests"], 6);
     let rows = untested_of(&app, &town, query).await;
-    assert_eq!(listed(&rows), people.iter().map(|p| p.0).collect::<Vec<_>>());
+    assert_eq!(
+        listed(&rows),
+        people.iter().map(|p| p.0).collect::<Vec<_>>()
+    );
     // Masked personal data only.
     let row = rows.iter().find(|r| r["person_id"] == people[0].0).unwrap();
     let doc = row["doc_number"].as_str().unwrap();
@@ -210,8 +248,12 @@ async fn a_positive_pool_relists_its_members_until_each_is_retested_alone(backen
     )
     .await;
     assert_eq!(again["retests"], 6, "a new time is a new result: {again}");
-    let reqs = scalar(&app, "SELECT COUNT(*) FROM epi_test_requirements WHERE source_ref = $1",
-        &format!("sample:{}", sample_id(&app, "POOL-000010").await)).await;
+    let reqs = scalar(
+        &app,
+        "SELECT COUNT(*) FROM epi_test_requirements WHERE source_ref = $1",
+        &format!("sample:{}", sample_id(&app, "POOL-000010").await),
+    )
+    .await;
     assert_eq!(reqs, 6);
 
     // One member retested alone leaves the list; the others stay.
@@ -224,7 +266,10 @@ async fn a_positive_pool_relists_its_members_until_each_is_retested_alone(backen
     .await;
     assert_eq!(status, 201);
     let rows = untested_of(&app, &town, query).await;
-    assert_eq!(listed(&rows), people[1..].iter().map(|p| p.0).collect::<Vec<_>>());
+    assert_eq!(
+        listed(&rows),
+        people[1..].iter().map(|p| p.0).collect::<Vec<_>>()
+    );
     let by_area = app
         .get_json(&town, &format!("/api/v1/epidemic/coverage?{query}"))
         .await;
@@ -261,7 +306,8 @@ async fn a_positive_single_opens_an_urgent_case_ticket_to_the_health_unit(backen
     assert_eq!(status, 200, "{summary}");
     let tickets = summary["tickets"].as_array().unwrap();
     assert_eq!(tickets.len(), 1, "{summary}");
-    const TICKET: &str = "SELECT kind, priority, owner_unit_id, subject_id FROM tickets WHERE id = $1";
+    const TICKET: &str =
+        "SELECT kind, priority, owner_unit_id, subject_id FROM tickets WHERE id = $1";
     let (kind, priority, owner, subject): (String, String, Option<i64>, Option<i64>) =
         platform::with_db!(&app.db, pool => sqlx::query_as(TICKET).bind(tickets[0].as_i64().unwrap())
             .fetch_one(pool).await)
@@ -286,7 +332,12 @@ async fn a_positive_single_opens_an_urgent_case_ticket_to_the_health_unit(backen
     .await;
     assert!(again["tickets"].as_array().unwrap().is_empty(), "{again}");
     assert_eq!(
-        scalar(&app, "SELECT COUNT(*) FROM tickets WHERE kind = $1", "epidemic.case").await,
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM tickets WHERE kind = $1",
+            "epidemic.case"
+        )
+        .await,
         1
     );
 }
@@ -295,7 +346,10 @@ fn lab_sheet(rows: &[(&str, &str)]) -> Vec<u8> {
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
     sheet.write_string(0, 0, "核酸检测结果").unwrap();
-    for (c, h) in ["试管编码", "检测结果", "检测时间", "检测机构"].iter().enumerate() {
+    for (c, h) in ["试管编码", "检测结果", "检测时间", "检测机构"]
+        .iter()
+        .enumerate()
+    {
         sheet.write_string(1, c as u16, *h).unwrap();
     }
     for (r, (barcode, result)) in rows.iter().enumerate() {
@@ -309,8 +363,10 @@ fn lab_sheet(rows: &[(&str, &str)]) -> Vec<u8> {
 }
 
 async fn upload(app: &TestApp, client: &reqwest::Client, bytes: Vec<u8>) -> Value {
-    let form = reqwest::multipart::Form::new()
-        .part("file", reqwest::multipart::Part::bytes(bytes).file_name("检测结果.xlsx"));
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(bytes).file_name("检测结果.xlsx"),
+    );
     let r = client
         .post(app.url("/api/v1/imports/lab_results"))
         .multipart(form)
@@ -325,39 +381,77 @@ async fn a_lab_sheet_is_matched_by_barcode_and_reimporting_changes_nothing(backe
     let app = support::spawn(backend).await;
     let town = app.signed_in("town01").await;
     let people = fresh_persons(&app, "town01", 6).await;
-    for (barcode, members) in [("SHEET-POOL1", by_doc(&people[..5])), ("SHEET-ONE1", by_doc(&people[5..]))] {
-        let (status, _) = post(&town, &app, "/api/v1/epidemic/samples", json!({"barcode": barcode, "members": members})).await;
+    for (barcode, members) in [
+        ("SHEET-POOL1", by_doc(&people[..5])),
+        ("SHEET-ONE1", by_doc(&people[5..])),
+    ] {
+        let (status, _) = post(
+            &town,
+            &app,
+            "/api/v1/epidemic/samples",
+            json!({"barcode": barcode, "members": members}),
+        )
+        .await;
         assert_eq!(status, 201);
     }
-    let sheet = lab_sheet(&[("SHEET-POOL1", "阳性"), ("SHEET-ONE1", "阳性"), ("NOT-A-TUBE1", "阴性")]);
+    let sheet = lab_sheet(&[
+        ("SHEET-POOL1", "阳性"),
+        ("SHEET-ONE1", "阳性"),
+        ("NOT-A-TUBE1", "阴性"),
+    ]);
     let summary = upload(&app, &town, sheet.clone()).await;
     assert_eq!(summary["updated"], 2, "{summary}");
     let rejected = summary["rejected"].as_array().unwrap();
     assert_eq!(rejected.len(), 1, "{summary}");
     assert_eq!(rejected[0]["row"], 5);
     assert_eq!(
-        scalar(&app, "SELECT COUNT(*) FROM epi_samples WHERE result = $1 AND barcode LIKE 'SHEET-%'", "positive").await,
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM epi_samples WHERE result = $1 AND barcode LIKE 'SHEET-%'",
+            "positive"
+        )
+        .await,
         2
     );
     assert_eq!(
-        scalar(&app, "SELECT COUNT(*) FROM epi_test_requirements WHERE source_ref = $1",
-            &format!("sample:{}", sample_id(&app, "SHEET-POOL1").await)).await,
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM epi_test_requirements WHERE source_ref = $1",
+            &format!("sample:{}", sample_id(&app, "SHEET-POOL1").await)
+        )
+        .await,
         5
     );
     // The single's case ticket is opened right after the upload.
     assert_eq!(
-        scalar(&app, "SELECT COUNT(*) FROM tickets WHERE kind = $1", "epidemic.case").await,
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM tickets WHERE kind = $1",
+            "epidemic.case"
+        )
+        .await,
         1
     );
     let listed = untested_of(&app, &town, "group=requirement:pool_retest").await;
     let pool: Vec<i64> = people[..5].iter().map(|p| p.0).collect();
-    assert_eq!(listed.iter().filter(|r| pool.contains(&r["person_id"].as_i64().unwrap())).count(), 5);
+    assert_eq!(
+        listed
+            .iter()
+            .filter(|r| pool.contains(&r["person_id"].as_i64().unwrap()))
+            .count(),
+        5
+    );
 
     let again = upload(&app, &town, sheet).await;
     assert_eq!(again["updated"], 0, "{again}");
     assert_eq!(again["unchanged"], 2, "{again}");
     assert_eq!(
-        scalar(&app, "SELECT COUNT(*) FROM tickets WHERE kind = $1", "epidemic.case").await,
+        scalar(
+            &app,
+            "SELECT COUNT(*) FROM tickets WHERE kind = $1",
+            "epidemic.case"
+        )
+        .await,
         1
     );
 }
@@ -381,8 +475,16 @@ async fn samples_outside_the_area_do_not_exist_for_the_caller(backend: Backend) 
         .await
         .unwrap();
     assert_eq!(r.status(), 404);
-    let listed = app.get_json(&other, "/api/v1/epidemic/samples?limit=500").await;
-    assert!(listed["items"].as_array().unwrap().iter().all(|s| s["barcode"] != "TOWN2-0001"));
+    let listed = app
+        .get_json(&other, "/api/v1/epidemic/samples?limit=500")
+        .await;
+    assert!(
+        listed["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["barcode"] != "TOWN2-0001")
+    );
     // Results for it from outside its area are refused as unknown.
     let (status, _) = post(
         &other,
@@ -402,6 +504,10 @@ async fn samples_outside_the_area_do_not_exist_for_the_caller(backend: Backend) 
     // A grid worker may read but the page of a sample form needs writing: allowed (grassroots).
     let page = town.get(app.url("/epidemic/testing")).send().await.unwrap();
     assert_eq!(page.status(), 200);
-    let page = town.get(app.url("/epidemic/coverage")).send().await.unwrap();
+    let page = town
+        .get(app.url("/epidemic/coverage"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(page.status(), 200);
 }

@@ -52,7 +52,10 @@ pub fn check(user: &CurrentUser, q: &CoverageQuery) -> AppResult<Checked> {
         None => user.area.clone(),
     };
     let group = some(q.group.as_deref())
-        .map(|g| GroupKey::parse(g).ok_or_else(|| AppError::invalid("coverage.bad_group").on_field("group")))
+        .map(|g| {
+            GroupKey::parse(g)
+                .ok_or_else(|| AppError::invalid("coverage.bad_group").on_field("group"))
+        })
         .transpose()?;
     Ok(Checked { day, area, group })
 }
@@ -71,7 +74,12 @@ pub async fn by_area(
     let c = check(&user, &q)?;
     let shared = super::index::of(&state);
     let index = shared.fresh().await?;
-    Ok(Json(compute::by_area(&index, day_num(c.day), &c.area, c.group)))
+    Ok(Json(compute::by_area(
+        &index,
+        day_num(c.day),
+        &c.area,
+        c.group,
+    )))
 }
 
 /// One person who should have been tested and was not. Personal data masked.
@@ -109,11 +117,22 @@ pub fn row_of(index: &Index, tr: &Tr, day: u16, o: &Obligation) -> UntestedRow {
 }
 
 fn cursor_key(index: &Index, o: &Obligation) -> String {
-    format!("{}|{}|{}", index.areas[o.area as usize], o.person, o.group.code())
+    format!(
+        "{}|{}|{}",
+        index.areas[o.area as usize],
+        o.person,
+        o.group.code()
+    )
 }
 
 /// One page of the untested list after `cursor`.
-pub fn page(index: &Index, tr: &Tr, c: &Checked, cursor: Option<&str>, limit: u32) -> AppResult<ListPage<UntestedRow>> {
+pub fn page(
+    index: &Index,
+    tr: &Tr,
+    c: &Checked,
+    cursor: Option<&str>,
+    limit: u32,
+) -> AppResult<ListPage<UntestedRow>> {
     let after = cursor
         .filter(|c| !c.is_empty())
         .map(platform::api::decode_cursor)
@@ -144,7 +163,10 @@ pub fn page(index: &Index, tr: &Tr, c: &Checked, cursor: Option<&str>, limit: u3
     Ok(ListPage {
         items: rows.iter().map(|o| row_of(index, tr, day, o)).collect(),
         next_cursor: more
-            .then(|| rows.last().map(|o| platform::api::encode_cursor(&cursor_key(index, o))))
+            .then(|| {
+                rows.last()
+                    .map(|o| platform::api::encode_cursor(&cursor_key(index, o)))
+            })
             .flatten(),
     })
 }

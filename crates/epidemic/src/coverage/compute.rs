@@ -55,9 +55,19 @@ impl GroupKey {
     /// rounds have their own names.
     pub fn name(&self, index: &Index, tr: &platform::i18n::Tr) -> String {
         match self {
-            GroupKey::Reason(r) => tr.t(&format!("coverage.reason.{}", REASONS[usize::from(*r)])).to_string(),
-            GroupKey::Staff(id) => index.groups.get(id).map(|g| g.name.clone()).unwrap_or_default(),
-            GroupKey::Round(id) => index.rounds.get(id).map(|g| g.name.clone()).unwrap_or_default(),
+            GroupKey::Reason(r) => tr
+                .t(&format!("coverage.reason.{}", REASONS[usize::from(*r)]))
+                .to_string(),
+            GroupKey::Staff(id) => index
+                .groups
+                .get(id)
+                .map(|g| g.name.clone())
+                .unwrap_or_default(),
+            GroupKey::Round(id) => index
+                .rounds
+                .get(id)
+                .map(|g| g.name.clone())
+                .unwrap_or_default(),
         }
     }
 }
@@ -73,7 +83,13 @@ pub struct Obligation {
 
 /// Calls `f` for every obligation on `day` of a person whose area position lies in `scope`,
 /// in the group `only` when given.
-pub fn each(index: &Index, day: Day, scope: (u32, u32), only: Option<GroupKey>, mut f: impl FnMut(Obligation)) {
+pub fn each(
+    index: &Index,
+    day: Day,
+    scope: (u32, u32),
+    only: Option<GroupKey>,
+    mut f: impl FnMut(Obligation),
+) {
     let inside = |a: u32| a >= scope.0 && a < scope.1;
     let wanted = |g: GroupKey| only.is_none_or(|o| o == g);
     // Requirements, one obligation per person and reason.
@@ -83,13 +99,17 @@ pub fn each(index: &Index, day: Day, scope: (u32, u32), only: Option<GroupKey>, 
             if r.from > day || !inside(r.area) || !wanted(GroupKey::Reason(r.reason)) {
                 continue;
             }
-            let Some(slot) = index.person(r.person) else { continue };
+            let Some(slot) = index.person(r.person) else {
+                continue;
+            };
             let met = if REASONS[usize::from(r.reason)] == POOL_RETEST {
                 slot.single_between(r.from, day)
             } else {
                 slot.sampled_between(r.from, day)
             };
-            let e = seen.entry((r.person, r.reason)).or_insert((false, false, r.area));
+            let e = seen
+                .entry((r.person, r.reason))
+                .or_insert((false, false, r.area));
             e.0 |= !met;
             e.1 |= r.due.saturating_add(MET_SHOWN_DAYS) >= day;
         }
@@ -110,7 +130,9 @@ pub fn each(index: &Index, day: Day, scope: (u32, u32), only: Option<GroupKey>, 
         }
         let from = day.saturating_sub(g.every_days - 1);
         for person in &g.members {
-            let Some(slot) = index.person(*person) else { continue };
+            let Some(slot) = index.person(*person) else {
+                continue;
+            };
             if inside(slot.area) {
                 f(Obligation {
                     person: *person,
@@ -125,9 +147,11 @@ pub fn each(index: &Index, day: Day, scope: (u32, u32), only: Option<GroupKey>, 
         if !wanted(GroupKey::Round(*id)) || r.from > day || r.until < day {
             continue;
         }
-        let (lo, hi) = index.range(&domain::DivisionCode::parse(&r.area_code)
-            .map(|c| c.subtree_range())
-            .unwrap_or_default());
+        let (lo, hi) = index.range(
+            &domain::DivisionCode::parse(&r.area_code)
+                .map(|c| c.subtree_range())
+                .unwrap_or_default(),
+        );
         let (lo, hi) = (lo.max(scope.0), hi.min(scope.1));
         if lo >= hi {
             continue;
@@ -186,7 +210,12 @@ pub struct ByArea {
     pub children: Vec<AreaCoverage>,
 }
 
-pub fn by_area(index: &Index, day: Day, area: &domain::DivisionCode, only: Option<GroupKey>) -> ByArea {
+pub fn by_area(
+    index: &Index,
+    day: Day,
+    area: &domain::DivisionCode,
+    only: Option<GroupKey>,
+) -> ByArea {
     let scope = index.range(&area.subtree_range());
     let top = index.area_pos.get(area.as_str()).copied();
     let mut children: Vec<u32> = (scope.0..scope.1)
@@ -198,7 +227,8 @@ pub fn by_area(index: &Index, day: Day, area: &domain::DivisionCode, only: Optio
         .iter()
         .map(|c| {
             let code = domain::DivisionCode::parse(&index.areas[*c as usize]);
-            code.map(|c| index.range(&c.subtree_range()).1).unwrap_or(*c + 1)
+            code.map(|c| index.range(&c.subtree_range()).1)
+                .unwrap_or(*c + 1)
         })
         .collect();
     let mut rows = vec![AreaCoverage::default(); children.len()];
@@ -248,7 +278,12 @@ pub fn by_area(index: &Index, day: Day, area: &domain::DivisionCode, only: Optio
 }
 
 /// Untested obligations in the subtree, sorted by area code, person and group.
-pub fn untested(index: &Index, day: Day, area: &domain::DivisionCode, only: Option<GroupKey>) -> Vec<Obligation> {
+pub fn untested(
+    index: &Index,
+    day: Day,
+    area: &domain::DivisionCode,
+    only: Option<GroupKey>,
+) -> Vec<Obligation> {
     let scope = index.range(&area.subtree_range());
     let mut out = Vec::new();
     each(index, day, scope, only, |o| {

@@ -15,7 +15,12 @@ use super::compute;
 use super::index::{Index, day_num};
 
 /// Writes the untested list of `c` into `sink`.
-pub fn write(index: &Index, tr: &Tr, c: &super::api::Checked, sink: &mut ExportSink) -> AppResult<()> {
+pub fn write(
+    index: &Index,
+    tr: &Tr,
+    c: &super::api::Checked,
+    sink: &mut ExportSink,
+) -> AppResult<()> {
     let day = day_num(c.day);
     for o in compute::untested(index, day, &c.area, c.group) {
         let r = row_of(index, tr, day, &o);

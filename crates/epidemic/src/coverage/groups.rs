@@ -80,14 +80,20 @@ fn covered_area(user: &CurrentUser, code: &str) -> AppResult<String> {
 
 async fn area_exists(db: &Db, code: &str) -> AppResult<()> {
     const SQL: &str = "SELECT COUNT(*) FROM areas WHERE code = $1";
-    let n: i64 = platform::with_db!(db, pool => sqlx::query_scalar(SQL).bind(code).fetch_one(pool).await)?;
+    let n: i64 =
+        platform::with_db!(db, pool => sqlx::query_scalar(SQL).bind(code).fetch_one(pool).await)?;
     if n == 0 {
         return Err(AppError::invalid("user.unknown_area").on_field("area_code"));
     }
     Ok(())
 }
 
-pub async fn create_group(db: &Db, actor: &Actor, user: &CurrentUser, input: &GroupInput) -> AppResult<GroupView> {
+pub async fn create_group(
+    db: &Db,
+    actor: &Actor,
+    user: &CurrentUser,
+    input: &GroupInput,
+) -> AppResult<GroupView> {
     const SQL: &str = "INSERT INTO epi_staff_groups (name, area_code, every_days, created_at, created_by) \
          VALUES ($1, $2, $3, $4, $5) ON CONFLICT (area_code, name) DO NOTHING RETURNING id";
     let name = valid_name(&input.name)?;
@@ -116,8 +122,15 @@ pub async fn create_group(db: &Db, actor: &Actor, user: &CurrentUser, input: &Gr
     Ok(view)
 }
 
-pub async fn add_members(db: &Db, actor: &Actor, user: &CurrentUser, group: i64, input: &MembersInput) -> AppResult<u64> {
-    const GROUP: &str = "SELECT id, name, area_code, every_days FROM epi_staff_groups WHERE id = $1";
+pub async fn add_members(
+    db: &Db,
+    actor: &Actor,
+    user: &CurrentUser,
+    group: i64,
+    input: &MembersInput,
+) -> AppResult<u64> {
+    const GROUP: &str =
+        "SELECT id, name, area_code, every_days FROM epi_staff_groups WHERE id = $1";
     const ADD: &str = "INSERT INTO epi_staff_members (group_id, person_id, created_at, created_by) \
          VALUES ($1, $2, $3, $4) ON CONFLICT (group_id, person_id) DO NOTHING";
     let g: GroupView = platform::with_db!(db, pool => sqlx::query_as(GROUP).bind(group).fetch_optional(pool).await)?
@@ -147,7 +160,12 @@ pub async fn add_members(db: &Db, actor: &Actor, user: &CurrentUser, group: i64,
     Ok(added)
 }
 
-pub async fn create_round(db: &Db, actor: &Actor, user: &CurrentUser, input: &RoundInput) -> AppResult<RoundView> {
+pub async fn create_round(
+    db: &Db,
+    actor: &Actor,
+    user: &CurrentUser,
+    input: &RoundInput,
+) -> AppResult<RoundView> {
     const SQL: &str = "INSERT INTO epi_test_rounds (name, area_code, starts_on, ends_on, created_at, created_by) \
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
     let name = valid_name(&input.name)?;
@@ -179,22 +197,33 @@ pub async fn create_round(db: &Db, actor: &Actor, user: &CurrentUser, input: &Ro
 /// Groups and rounds kept in the caller's area or above it (those that reach the caller).
 pub async fn list(db: &Db, user: &CurrentUser) -> AppResult<Groups> {
     const GROUPS: &str = "SELECT id, name, area_code, every_days FROM epi_staff_groups ORDER BY id";
-    const ROUNDS: &str = "SELECT id, name, area_code, starts_on, ends_on FROM epi_test_rounds ORDER BY id DESC";
+    const ROUNDS: &str =
+        "SELECT id, name, area_code, starts_on, ends_on FROM epi_test_rounds ORDER BY id DESC";
     let reaches = |code: &str| {
-        domain::DivisionCode::parse(code)
-            .is_ok_and(|c| user.covers(&c) || c.contains(&user.area))
+        domain::DivisionCode::parse(code).is_ok_and(|c| user.covers(&c) || c.contains(&user.area))
     };
-    let groups: Vec<GroupView> = platform::with_db!(db, pool => sqlx::query_as(GROUPS).fetch_all(pool).await)?;
-    let rounds: Vec<RoundView> = platform::with_db!(db, pool => sqlx::query_as(ROUNDS).fetch_all(pool).await)?;
+    let groups: Vec<GroupView> =
+        platform::with_db!(db, pool => sqlx::query_as(GROUPS).fetch_all(pool).await)?;
+    let rounds: Vec<RoundView> =
+        platform::with_db!(db, pool => sqlx::query_as(ROUNDS).fetch_all(pool).await)?;
     Ok(Groups {
-        groups: groups.into_iter().filter(|g| reaches(&g.area_code)).collect(),
-        rounds: rounds.into_iter().filter(|r| reaches(&r.area_code)).collect(),
+        groups: groups
+            .into_iter()
+            .filter(|g| reaches(&g.area_code))
+            .collect(),
+        rounds: rounds
+            .into_iter()
+            .filter(|r| reaches(&r.area_code))
+            .collect(),
     })
 }
 
 #[utoipa::path(get, path = "/api/v1/epidemic/coverage/groups", tag = "epidemic",
     responses((status = 200, description = "Staff groups and mass-testing rounds that reach the caller's area", body = Groups)))]
-pub async fn get_groups(State(state): State<AppState>, user: CurrentUser) -> AppResult<Json<Groups>> {
+pub async fn get_groups(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> AppResult<Json<Groups>> {
     Ok(Json(list(state.db(), &user).await?))
 }
 
@@ -229,7 +258,9 @@ pub async fn post_members(
     Path(id): Path<i64>,
     ApiJson(input): ApiJson<MembersInput>,
 ) -> AppResult<Json<u64>> {
-    Ok(Json(add_members(state.db(), &actor, &user, id, &input).await?))
+    Ok(Json(
+        add_members(state.db(), &actor, &user, id, &input).await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/epidemic/coverage/rounds", tag = "epidemic", request_body = RoundInput,

@@ -234,7 +234,8 @@ impl Index {
             self.load_samples(db, from(self.marks.samples)).await?;
         }
         if to.requirements > self.marks.requirements || first {
-            self.load_requirements(db, from(self.marks.requirements)).await?;
+            self.load_requirements(db, from(self.marks.requirements))
+                .await?;
         }
         if to.groups > self.marks.groups || to.members > self.marks.members || first {
             self.load_groups(db, from(self.marks.groups), from(self.marks.members))
@@ -283,7 +284,9 @@ impl Index {
         let rows: Vec<(i64, NaiveDate, i32)> = platform::with_db!(db, pool => sqlx::query_as(SQL)
             .bind(after).fetch_all(pool).await)?;
         for (person, on, size) in rows {
-            let Ok(i) = usize::try_from(person) else { continue };
+            let Ok(i) = usize::try_from(person) else {
+                continue;
+            };
             if self.persons.len() <= i {
                 self.persons.resize_with(i + 1, || Slot {
                     area: NO_AREA,
@@ -324,7 +327,12 @@ impl Index {
         Ok(())
     }
 
-    async fn load_groups(&mut self, db: &Db, groups_after: i64, members_after: i64) -> AppResult<()> {
+    async fn load_groups(
+        &mut self,
+        db: &Db,
+        groups_after: i64,
+        members_after: i64,
+    ) -> AppResult<()> {
         const GROUPS: &str = "SELECT id, name, area_code, every_days FROM epi_staff_groups \
              WHERE id > $1 ORDER BY id";
         const MEMBERS: &str = "SELECT id, group_id, person_id FROM epi_staff_members \
@@ -444,7 +452,9 @@ impl Shared {
             }
         }
         let read = guard.downgrade();
-        Ok(RwLockReadGuard::map(read, |i| i.as_ref().expect("built above")))
+        Ok(RwLockReadGuard::map(read, |i| {
+            i.as_ref().expect("built above")
+        }))
     }
 }
 

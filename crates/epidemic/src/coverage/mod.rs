@@ -27,7 +27,11 @@ pub fn routes(r: &mut Routes) {
     r.api(WRITE, routes!(groups::post_members));
     r.api(WRITE, routes!(groups::post_round));
     r.page(READ, "/epidemic/coverage", get(pages::overview));
-    r.page(READ, "/epidemic/coverage/export/{format}", get(export::export));
+    r.page(
+        READ,
+        "/epidemic/coverage/export/{format}",
+        get(export::export),
+    );
 }
 
 pub fn figures() -> Vec<FigureDef> {
@@ -48,7 +52,12 @@ pub fn figures() -> Vec<FigureDef> {
 }
 
 /// The coverage rate (percent) or the untested count of an area's subtree on a day.
-async fn figure(state: &AppState, area: &DivisionCode, day: chrono::NaiveDate, rate: bool) -> anyhow::Result<f64> {
+async fn figure(
+    state: &AppState,
+    area: &DivisionCode,
+    day: chrono::NaiveDate,
+    rate: bool,
+) -> anyhow::Result<f64> {
     let shared = index::of(state);
     let index = shared.fresh().await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let c = compute::by_area(&index, index::day_num(day), area, None);

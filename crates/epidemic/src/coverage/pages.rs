@@ -67,9 +67,17 @@ pub async fn overview(
     let index = shared.fresh().await?;
     let summary = compute::by_area(&index, day_num(c.day), &c.area, c.group);
     // Date and group passed `check`: digits, dashes, letters and a colon need no escaping.
-    let (date, group) = (c.day.to_string(), c.group.map(|g| g.code()).unwrap_or_default());
+    let (date, group) = (
+        c.day.to_string(),
+        c.group.map(|g| g.code()).unwrap_or_default(),
+    );
     let keep = |area: &str| format!("/epidemic/coverage?area={area}&date={date}&group={group}");
-    let mut areas = Table::new("coverage-areas", tr.t("coverage.by_area"), "/epidemic/coverage").labels(&tr);
+    let mut areas = Table::new(
+        "coverage-areas",
+        tr.t("coverage.by_area"),
+        "/epidemic/coverage",
+    )
+    .labels(&tr);
     areas.columns = vec![
         Column::new("area", tr.t("coverage.area_name")),
         Column::new("must", tr.t("coverage.must")).numeric(),
@@ -87,7 +95,11 @@ pub async fn overview(
                 a.area_name.clone()
             };
             vec![
-                if i == 0 { Cell::text(name) } else { Cell::link(keep(&a.area_code), name) },
+                if i == 0 {
+                    Cell::text(name)
+                } else {
+                    Cell::link(keep(&a.area_code), name)
+                },
                 Cell::Num(a.must.to_string()),
                 Cell::Num(a.tested.to_string()),
                 Cell::Num(a.untested.to_string()),
@@ -115,7 +127,12 @@ pub async fn overview(
         Field::select("group", tr.t("coverage.group"), options).value(q.group.clone()),
     ];
     let found = page(&index, &tr, &c, q.cursor.as_deref(), 50)?;
-    let mut untested = Table::new("coverage-untested", tr.t("coverage.call_list"), "/epidemic/coverage").labels(&tr);
+    let mut untested = Table::new(
+        "coverage-untested",
+        tr.t("coverage.call_list"),
+        "/epidemic/coverage",
+    )
+    .labels(&tr);
     untested.columns = vec![
         Column::new("name", tr.t("coverage.name")),
         Column::new("doc", tr.t("coverage.doc_number")),
@@ -134,7 +151,11 @@ pub async fn overview(
                 Cell::Code(r.phone.clone()),
                 Cell::text(r.area_name.clone()),
                 Cell::text(r.group_name.clone()),
-                Cell::text(r.last_sampled_on.map(|d| d.to_string()).unwrap_or_else(|| tr.t("coverage.never").to_string())),
+                Cell::text(
+                    r.last_sampled_on
+                        .map(|d| d.to_string())
+                        .unwrap_or_else(|| tr.t("coverage.never").to_string()),
+                ),
             ]
         })
         .collect();
@@ -145,7 +166,11 @@ pub async fn overview(
         ("group".into(), q.group.clone()),
     ];
     untested.empty_text = tr.t("coverage.all_tested").to_string();
-    untested.export_to("/epidemic/coverage/export", tr.t("coverage.export_xlsx"), tr.t("coverage.export_csv"));
+    untested.export_to(
+        "/epidemic/coverage/export",
+        tr.t("coverage.export_xlsx"),
+        tr.t("coverage.export_csv"),
+    );
     drop(index);
     Ok(render(&Overview {
         page: page_.titled("nav.epidemic.coverage"),

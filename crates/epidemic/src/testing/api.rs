@@ -200,7 +200,8 @@ pub async fn post_results(
             .await?
             .filter(|s| user.require_record_area(&s.area_code).is_ok())
             .ok_or_else(|| {
-                AppError::invalid("testing.unknown_barcode").on_field(format!("results.{i}.barcode"))
+                AppError::invalid("testing.unknown_barcode")
+                    .on_field(format!("results.{i}.barcode"))
             })?;
         let applied = results::apply_in(&mut tx, &actor.name, &sample, r).await?;
         summary.retests += applied.retests;

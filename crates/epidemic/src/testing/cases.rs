@@ -21,7 +21,9 @@ pub async fn policy_in(tx: &mut Tx) -> AppResult<Policy> {
     const SQL: &str = "SELECT body FROM epi_policy WHERE id = 1";
     let body: Option<String> =
         platform::with_conn!(tx, conn => sqlx::query_scalar(SQL).fetch_optional(conn).await)?;
-    Ok(body.and_then(|b| serde_json::from_str(&b).ok()).unwrap_or_default())
+    Ok(body
+        .and_then(|b| serde_json::from_str(&b).ok())
+        .unwrap_or_default())
 }
 
 /// Opens (or re-uses) the person's case episode and records the notice; `None` when this sample
@@ -69,12 +71,16 @@ pub async fn health_unit_in(tx: &mut Tx, area: &str) -> AppResult<Option<i64>> {
 }
 
 /// Opens the ticket of the pending notice `id` inside `tx`; answers the ticket id.
-pub async fn notify_in(state: &AppState, tx: &mut Tx, actor: &Actor, id: i64) -> AppResult<Option<i64>> {
+pub async fn notify_in(
+    state: &AppState,
+    tx: &mut Tx,
+    actor: &Actor,
+    id: i64,
+) -> AppResult<Option<i64>> {
     const NOTICE: &str = "SELECT n.person_id, n.area_code, s.barcode FROM epi_case_notices n \
          JOIN epi_samples s ON s.id = n.sample_id WHERE n.id = $1 AND n.ticket_id IS NULL";
     const DONE: &str = "UPDATE epi_case_notices SET ticket_id = $2 WHERE id = $1";
-    let found: Option<(i64, String, String)> =
-        platform::with_conn!(tx, conn => sqlx::query_as(NOTICE).bind(id).fetch_optional(conn).await)?;
+    let found: Option<(i64, String, String)> = platform::with_conn!(tx, conn => sqlx::query_as(NOTICE).bind(id).fetch_optional(conn).await)?;
     let Some((person, area, barcode)) = found else {
         return Ok(None);
     };
@@ -109,7 +115,8 @@ pub async fn notify_in(state: &AppState, tx: &mut Tx, actor: &Actor, id: i64) ->
 
 /// Opens the tickets of every pending notice, each in its own transaction.
 pub async fn notify_pending(state: &AppState, actor: &Actor) -> AppResult<u64> {
-    const PENDING: &str = "SELECT id FROM epi_case_notices WHERE ticket_id IS NULL ORDER BY id LIMIT 500";
+    const PENDING: &str =
+        "SELECT id FROM epi_case_notices WHERE ticket_id IS NULL ORDER BY id LIMIT 500";
     let ids: Vec<i64> = platform::with_db!(state.db(), pool => sqlx::query_scalar(PENDING)
         .fetch_all(pool).await)?;
     let mut n = 0;

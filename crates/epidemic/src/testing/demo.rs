@@ -59,7 +59,8 @@ pub async fn generate(ctx: &DemoContext) -> anyhow::Result<()> {
             .find(|(_, t)| group[0].1.starts_with(&t[..9]))
             .unwrap_or(&points[0]);
         let days_ago = rng.random_range(0..3u64);
-        let at = now - Duration::days(days_ago as i64) - Duration::minutes(rng.random_range(30..600));
+        let at =
+            now - Duration::days(days_ago as i64) - Duration::minutes(rng.random_range(30..600));
         n += 1;
         let sample = ValidSample {
             barcode: format!("DEMO{:08}", n),
@@ -76,7 +77,11 @@ pub async fn generate(ctx: &DemoContext) -> anyhow::Result<()> {
             made_positive |= positive;
             results.push(ValidResult {
                 barcode: sample.barcode.clone(),
-                outcome: if positive { Outcome::Positive } else { Outcome::Negative },
+                outcome: if positive {
+                    Outcome::Positive
+                } else {
+                    Outcome::Negative
+                },
                 tested_at: at + Duration::hours(8),
                 lab: Some("区疾控中心实验室".into()),
             });
@@ -86,7 +91,11 @@ pub async fn generate(ctx: &DemoContext) -> anyhow::Result<()> {
     if let Some((code, _)) = townships.first() {
         let group: i64 = platform::with_conn!(&mut tx, conn => sqlx::query_scalar(GROUP)
             .bind("卫生院工作人员").bind(code).bind(now).bind(BY).fetch_one(conn).await)?;
-        for (person, _) in persons.iter().filter(|p| p.1.starts_with(&code[..9])).take(8) {
+        for (person, _) in persons
+            .iter()
+            .filter(|p| p.1.starts_with(&code[..9]))
+            .take(8)
+        {
             platform::with_conn!(&mut tx, conn => sqlx::query(MEMBER)
                 .bind(group).bind(person).bind(now).bind(BY)
                 .execute(conn).await.map(|r| r.rows_affected()))?;

@@ -31,7 +31,11 @@ pub fn all() -> Vec<FigureDef> {
 }
 
 /// Tubes taken on `day` in the area's subtree.
-pub async fn samples_on(state: &AppState, area: &DivisionCode, day: NaiveDate) -> anyhow::Result<f64> {
+pub async fn samples_on(
+    state: &AppState,
+    area: &DivisionCode,
+    day: NaiveDate,
+) -> anyhow::Result<f64> {
     const SQL: &str = "SELECT COUNT(*) FROM epi_samples WHERE sampled_on = $1 \
          AND area_code >= $2 AND area_code < $3";
     let (lo, hi) = area.subtree_range();

@@ -16,14 +16,26 @@ pub const RECORD_KIND: &str = "epidemic.lab_result";
 
 pub const SPEC: Spec = Spec::new(&[
     FieldSpec::new("barcode", "条码")
-        .aliases(&["试管编码", "试管条码", "条形码", "样本编号", "样本条码", "管码", "采样管编号"])
+        .aliases(&[
+            "试管编码",
+            "试管条码",
+            "条形码",
+            "样本编号",
+            "样本条码",
+            "管码",
+            "采样管编号",
+        ])
         .required()
         .identifier(),
     FieldSpec::new("result", "检测结果")
         .aliases(&["结果", "核酸结果", "检测结论"])
         .required(),
-    FieldSpec::new("tested_at", "检测时间")
-        .aliases(&["报告时间", "检测日期", "结果时间", "出结果时间"]),
+    FieldSpec::new("tested_at", "检测时间").aliases(&[
+        "报告时间",
+        "检测日期",
+        "结果时间",
+        "出结果时间",
+    ]),
     FieldSpec::new("lab", "检测机构").aliases(&["检测单位", "实验室", "检测实验室", "机构名称"]),
 ]);
 

@@ -11,7 +11,9 @@ use platform::error::{AppError, AppResult};
 use platform::i18n::Tr;
 use platform::state::AppState;
 use platform::web::download::{XLSX, attachment};
-use platform::web::kit::{Badge, Cell, Column, Field, FieldKind, FigureCard, SelectOption, Table, Tone};
+use platform::web::kit::{
+    Badge, Cell, Column, Field, FieldKind, FigureCard, SelectOption, Table, Tone,
+};
 use platform::web::{Page, render};
 use serde::Deserialize;
 
@@ -56,7 +58,11 @@ pub async fn overview(
         let value = (def.compute)(&state, &user.area, today)
             .await
             .map_err(AppError::internal)?;
-        cards.push(FigureCard::new(tr.t(def.label_key), value, tr.t(def.unit_key)));
+        cards.push(FigureCard::new(
+            tr.t(def.label_key),
+            value,
+            tr.t(def.unit_key),
+        ));
     }
     let api_query = SampleQuery {
         date: Some(today.to_string()),
@@ -65,7 +71,12 @@ pub async fn overview(
         ..Default::default()
     };
     let found = page_of(&state, &user, &api_query, 50).await?;
-    let mut table = Table::new("samples-table", tr.t("testing.samples_today"), "/epidemic/testing").labels(&tr);
+    let mut table = Table::new(
+        "samples-table",
+        tr.t("testing.samples_today"),
+        "/epidemic/testing",
+    )
+    .labels(&tr);
     table.columns = vec![
         Column::new("barcode", tr.t("testing.barcode")),
         Column::new("pool", tr.t("testing.pool_size")).numeric(),
@@ -98,7 +109,8 @@ pub async fn overview(
     for r in ["pending", "negative", "positive", "invalid"] {
         options.push(SelectOption::new(r, tr.t(&format!("testing.result.{r}"))));
     }
-    table.filters = vec![Field::select("result", tr.t("testing.result"), options).value(q.result.clone())];
+    table.filters =
+        vec![Field::select("result", tr.t("testing.result"), options).value(q.result.clone())];
     Ok(render(&Overview {
         page: page.titled("nav.epidemic.testing"),
         cards,
@@ -166,7 +178,10 @@ pub async fn sample_submit(
 ) -> AppResult<Response> {
     let point_id = match form.point_id.trim() {
         "" => Ok(None),
-        p => p.parse().map(Some).map_err(|_| AppError::invalid("testing.unknown_point").on_field("point_id")),
+        p => p
+            .parse()
+            .map(Some)
+            .map_err(|_| AppError::invalid("testing.unknown_point").on_field("point_id")),
     };
     let input = point_id.map(|point_id| SampleInput {
         barcode: form.barcode.clone(),
@@ -187,7 +202,10 @@ pub async fn sample_submit(
         Err(e) => Err(e),
     };
     match result {
-        Ok(_) => Ok(Redirect::to("/epidemic/testing/sample?flash=flash.testing_sample_saved").into_response()),
+        Ok(_) => Ok(
+            Redirect::to("/epidemic/testing/sample?flash=flash.testing_sample_saved")
+                .into_response(),
+        ),
         Err(err) if err.status.is_client_error() => {
             let tr = page.tr.clone();
             let message = err.message(&tr);

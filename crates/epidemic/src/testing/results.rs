@@ -41,7 +41,12 @@ pub struct Applied {
 }
 
 /// Applies one result to its stored sample inside `tx`. The caller has matched the barcode.
-pub async fn apply_in(tx: &mut Tx, by: &str, sample: &Stored, r: &ValidResult) -> AppResult<Applied> {
+pub async fn apply_in(
+    tx: &mut Tx,
+    by: &str,
+    sample: &Stored,
+    r: &ValidResult,
+) -> AppResult<Applied> {
     const UPDATE: &str = "UPDATE epi_samples SET result = $2, result_at = $3, result_on = $4, \
          lab = $5 WHERE id = $1";
     const MEMBERS: &str = "SELECT m.person_id, p.area_code FROM epi_sample_members m \
@@ -89,7 +94,11 @@ pub async fn apply_in(tx: &mut Tx, by: &str, sample: &Stored, r: &ValidResult) -
 }
 
 /// Applies a batch of results whose barcodes are all known (checked before), inside `tx`.
-pub async fn apply_all_in(tx: &mut Tx, by: &str, results: &[ValidResult]) -> AppResult<Vec<Applied>> {
+pub async fn apply_all_in(
+    tx: &mut Tx,
+    by: &str,
+    results: &[ValidResult],
+) -> AppResult<Vec<Applied>> {
     let mut out = Vec::with_capacity(results.len());
     for r in results {
         match sample_in(tx, &r.barcode).await? {
@@ -112,8 +121,16 @@ pub(crate) async fn case_episode_in(
     let open = key_persons::open_of_in(tx, person).await?;
     if let Some(k) = open {
         if k.category != "case" {
-            key_persons::set_status_in(tx, k.id, &k.status, Some("case"), None, Some("positive"), by)
-                .await?;
+            key_persons::set_status_in(
+                tx,
+                k.id,
+                &k.status,
+                Some("case"),
+                None,
+                Some("positive"),
+                by,
+            )
+            .await?;
         }
         return Ok(k.id);
     }

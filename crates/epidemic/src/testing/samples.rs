@@ -12,7 +12,9 @@ use platform::db::{Db, Tx};
 use platform::error::{AppError, AppResult};
 use serde_json::json;
 
-use super::model::{MemberRef, POOL_MAX, POOL_MIN, SampleInput, SampleView, beijing_day, valid_barcode};
+use super::model::{
+    MemberRef, POOL_MAX, POOL_MIN, SampleInput, SampleView, beijing_day, valid_barcode,
+};
 
 pub const RECORD_KIND: &str = "epidemic.sample";
 
@@ -66,25 +68,25 @@ pub async fn check(
 ) -> AppResult<ValidSample> {
     const POINT: &str = "SELECT area_code FROM places WHERE id = $1";
     let on = |field: &str| format!("{prefix}{field}");
-    let barcode = valid_barcode(&input.barcode).map_err(|e| e.on_field(&on("barcode")))?;
+    let barcode = valid_barcode(&input.barcode).map_err(|e| e.on_field(on("barcode")))?;
     let n = input.members.len();
     if !(n == 1 || (POOL_MIN..=POOL_MAX).contains(&n)) {
-        return Err(AppError::invalid("testing.bad_pool_size").on_field(&on("members")));
+        return Err(AppError::invalid("testing.bad_pool_size").on_field(on("members")));
     }
     let sampled_at = input.sampled_at.unwrap_or(now);
     if sampled_at > now + chrono::Duration::minutes(10) {
-        return Err(AppError::invalid("testing.future_time").on_field(&on("sampled_at")));
+        return Err(AppError::invalid("testing.future_time").on_field(on("sampled_at")));
     }
     let area_code = match input.point_id {
         Some(point) => {
             let area: Option<String> = platform::with_db!(db, pool => sqlx::query_scalar(POINT)
                 .bind(point).fetch_optional(pool).await)?;
             let area = area.ok_or_else(|| {
-                AppError::invalid("testing.unknown_point").on_field(&on("point_id"))
+                AppError::invalid("testing.unknown_point").on_field(on("point_id"))
             })?;
             let code = domain::DivisionCode::parse(&area).map_err(AppError::internal)?;
             if !user.covers(&code) {
-                return Err(AppError::forbidden().on_field(&on("point_id")));
+                return Err(AppError::forbidden().on_field(on("point_id")));
             }
             area
         }
@@ -95,7 +97,9 @@ pub async fn check(
     for (i, m) in input.members.iter().enumerate() {
         let id = resolve(db, m, &on(&format!("members.{i}"))).await?;
         if !seen.insert(id) {
-            return Err(AppError::invalid("testing.member_twice").on_field(&on(&format!("members.{i}"))));
+            return Err(
+                AppError::invalid("testing.member_twice").on_field(on(&format!("members.{i}")))
+            );
         }
         members.push(id);
     }
@@ -124,7 +128,8 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<SampleView>, sqlx::Error> {
 
 /// The members of a sample.
 pub async fn members(db: &Db, id: i64) -> Result<Vec<i64>, sqlx::Error> {
-    const SQL: &str = "SELECT person_id FROM epi_sample_members WHERE sample_id = $1 ORDER BY person_id";
+    const SQL: &str =
+        "SELECT person_id FROM epi_sample_members WHERE sample_id = $1 ORDER BY person_id";
     platform::with_db!(db, pool => sqlx::query_scalar(SQL).bind(id).fetch_all(pool).await)
 }
 
@@ -139,7 +144,12 @@ pub struct Filter {
 }
 
 /// Samples matching `filter` with `id < before` (0: from the newest), newest first.
-pub async fn list(db: &Db, f: &Filter, before: i64, limit: u32) -> Result<Vec<SampleView>, sqlx::Error> {
+pub async fn list(
+    db: &Db,
+    f: &Filter,
+    before: i64,
+    limit: u32,
+) -> Result<Vec<SampleView>, sqlx::Error> {
     let sql = format!(
         "SELECT {COLUMNS} FROM epi_samples WHERE area_code >= $1 AND area_code < $2 \
          AND ($3 = 0 OR id < $3) AND ($4 = '' OR sampled_on = $5) \
@@ -183,7 +193,12 @@ fn audit_event(id: i64, s: &ValidSample) -> Event {
 }
 
 /// Records one sample: 409 when its barcode is taken.
-pub async fn create(db: &Db, actor: &Actor, user: &CurrentUser, input: &SampleInput) -> AppResult<SampleView> {
+pub async fn create(
+    db: &Db,
+    actor: &Actor,
+    user: &CurrentUser,
+    input: &SampleInput,
+) -> AppResult<SampleView> {
     let valid = check(db, user, input, Utc::now(), "").await?;
     let mut tx = db.begin().await?;
     let id = insert_in(&mut tx, &valid, &actor.name)
@@ -212,7 +227,8 @@ pub async fn create_batch(
     for (i, input) in inputs.iter().enumerate() {
         let valid = check(db, user, input, now, &format!("samples.{i}.")).await?;
         if !barcodes.insert(valid.barcode.clone()) {
-            return Err(AppError::invalid("testing.barcode_twice").on_field(&format!("samples.{i}.barcode")));
+            return Err(AppError::invalid("testing.barcode_twice")
+                .on_field(format!("samples.{i}.barcode")));
         }
         checked.push(valid);
     }
@@ -235,7 +251,7 @@ pub async fn create_batch(
                     Some((id, _)) if stored == wanted => ids.push(*id),
                     _ => {
                         return Err(AppError::conflict("testing.barcode_taken")
-                            .on_field(&format!("samples.{i}.barcode")));
+                            .on_field(format!("samples.{i}.barcode")));
                     }
                 }
             }
