@@ -227,8 +227,9 @@ pub async fn create_batch(
     for (i, input) in inputs.iter().enumerate() {
         let valid = check(db, user, input, now, &format!("samples.{i}.")).await?;
         if !barcodes.insert(valid.barcode.clone()) {
-            return Err(AppError::invalid("testing.barcode_twice")
-                .on_field(format!("samples.{i}.barcode")));
+            return Err(
+                AppError::invalid("testing.barcode_twice").on_field(format!("samples.{i}.barcode"))
+            );
         }
         checked.push(valid);
     }
