@@ -23,8 +23,8 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
-async fn exec(db: &Db, sql: &str) {
-    platform::with_db!(db, pool => sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string())).execute(pool).await.map(|r| r.rows_affected()))
+async fn exec(tx: &mut platform::db::Tx, sql: &str) {
+    platform::with_conn!(tx, pool => sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string())).execute(pool).await.map(|r| r.rows_affected()))
         .expect("bench SQL");
 }
 
@@ -41,8 +41,10 @@ fn villages() -> Vec<String> {
 
 async fn generate(db: &Db, persons: usize, day: NaiveDate) {
     let at = "2022-04-10T00:00:00Z";
+    let mut owned = db.begin().await.expect("a transaction");
+    let tx = &mut owned;
     let mut sql = format!(
-        "BEGIN; INSERT INTO areas (code, name, level, parent_code, edition_year, created_at, updated_at) \
+        "INSERT INTO areas (code, name, level, parent_code, edition_year, created_at, updated_at) \
          VALUES ('{DISTRICT}', '同心区', 'district', NULL, 2020, '{at}', '{at}');"
     );
     for t in 1..=12 {
@@ -56,12 +58,10 @@ async fn generate(db: &Db, persons: usize, day: NaiveDate) {
             &v[..9]
         );
     }
-    sql += "COMMIT;";
-    exec(db, &sql).await;
+    exec(tx, &sql).await;
     let villages = villages();
     let mut rng = StdRng::seed_from_u64(2022);
     let chunk = 2000;
-    exec(db, "BEGIN").await;
     for start in (0..persons).step_by(chunk) {
         let mut sql = String::from(
             "INSERT INTO persons (id, doc_type, doc_number, name, phone, area_code, version, \
@@ -77,7 +77,7 @@ async fn generate(db: &Db, persons: usize, day: NaiveDate) {
                 id = i + 1
             );
         }
-        exec(db, &sql).await;
+        exec(tx, &sql).await;
     }
     // 900,000 results: 90,000 pools of ten; the first 890,000 persons, then 10,000 again.
     let tested = persons * 89 / 100;
@@ -114,17 +114,20 @@ async fn generate(db: &Db, persons: usize, day: NaiveDate) {
                 m += &format!("({}, {}, '{day}')", t + 1, p + 1);
             }
         }
-        exec(db, &s).await;
-        exec(db, &m).await;
+        exec(tx, &s).await;
+        exec(tx, &m).await;
     }
     exec(
-        db,
+        tx,
         &format!(
             "INSERT INTO epi_test_rounds (name, area_code, starts_on, ends_on, created_at, created_by) \
-             VALUES ('全员核酸', '{DISTRICT}', '{day}', '{day}', '{at}', 'bench'); COMMIT; ANALYZE;"
+             VALUES ('全员核酸', '{DISTRICT}', '{day}', '{day}', '{at}', 'bench')"
         ),
     )
     .await;
+    owned.commit().await.expect("commit");
+    platform::with_db!(db, pool => sqlx::query("ANALYZE").execute(pool).await.map(|r| r.rows_affected()))
+        .expect("analyze");
 }
 
 #[tokio::main]
