@@ -234,18 +234,20 @@ pub fn by_area(
     let mut rows = vec![AreaCoverage::default(); children.len()];
     let mut own = AreaCoverage::default();
     let mut total = AreaCoverage::default();
-    // Area position → row (u32::MAX: the area itself), memoized per position.
-    let mut place: HashMap<u32, u32> = HashMap::new();
-    each(index, day, scope, only, |o| {
-        total.add(o.tested);
-        let row = *place.entry(o.area).or_insert_with(|| {
-            let i = children.partition_point(|c| *c <= o.area);
-            if i > 0 && o.area < ends[i - 1] {
+    // Area position (from the scope's first) → row (u32::MAX: the area itself).
+    let place: Vec<u32> = (scope.0..scope.1)
+        .map(|a| {
+            let i = children.partition_point(|c| *c <= a);
+            if i > 0 && a < ends[i - 1] {
                 (i - 1) as u32
             } else {
                 u32::MAX
             }
-        });
+        })
+        .collect();
+    each(index, day, scope, only, |o| {
+        total.add(o.tested);
+        let row = place[(o.area - scope.0) as usize];
         match rows.get_mut(row as usize) {
             Some(r) => r.add(o.tested),
             None => own.add(o.tested),
