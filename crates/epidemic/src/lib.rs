@@ -134,7 +134,9 @@ impl Module for Epidemic {
     }
 
     fn jobs(&self) -> Vec<JobDef> {
-        checks::jobs()
+        let mut jobs = checks::jobs();
+        jobs.extend(testing::jobs());
+        jobs
     }
 
     fn ticket_kinds(&self) -> Vec<TicketKind> {
