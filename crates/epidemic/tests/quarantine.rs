@@ -384,6 +384,12 @@ async fn a_centralized_quarantine_from_check_in_to_release_then_home_days(backen
     .await;
     assert_eq!(status, 200, "{extended}");
     assert_eq!(extended["planned_end"], later.to_string());
+    // The person stays managed at least as long.
+    let managed_until: chrono::NaiveDate = platform::with_db!(&app.db, pool => sqlx::query_scalar(
+        "SELECT k.ends_on FROM epi_key_persons k JOIN epi_quarantine_orders o ON o.key_person_id = k.id \
+         WHERE o.id = $1")
+        .bind(other_id).fetch_one(pool).await).unwrap();
+    assert!(managed_until >= later, "{managed_until} < {later}");
     let (status, ended) = act(
         &town,
         &app,

@@ -284,3 +284,39 @@ pub async fn update_checked(
         .execute(conn).await.map(|r| r.rows_affected()))?;
     Ok(n == 1)
 }
+
+/// Moves an open episode's planned end to `ends_on` when that is later (a quarantine extended),
+/// with its history row; an earlier day changes nothing.
+pub async fn extend_in(
+    tx: &mut Tx,
+    id: i64,
+    ends_on: NaiveDate,
+    note: Option<&str>,
+    by: &str,
+) -> Result<(), sqlx::Error> {
+    const SQL: &str = "UPDATE epi_key_persons SET ends_on = $2, version = version + 1, \
+         updated_at = $3, updated_by = $4 WHERE id = $1 AND ends_on < $2 AND status <> 'ended'";
+    let Some(before) = get_in(tx, id).await? else {
+        return Ok(());
+    };
+    let now = Utc::now();
+    let changed = platform::with_conn!(tx, conn => sqlx::query(SQL)
+        .bind(id).bind(ends_on).bind(now).bind(by)
+        .execute(conn).await.map(|r| r.rows_affected()))?;
+    if changed == 0 {
+        return Ok(());
+    }
+    event(
+        tx,
+        id,
+        &Change {
+            action: "extend",
+            from: Some((&before.category, &before.status)),
+            to: (None, None),
+            note,
+        },
+        now,
+        by,
+    )
+    .await
+}

@@ -434,6 +434,14 @@ pub async fn act(
             })?;
             detail = format!("{} → {new_end}: {reason}", row.planned_end);
             c.planned_end = new_end;
+            // The person stays managed at least as long, and is tested before the new end.
+            if let Some(kp) = row.key_person_id {
+                key_persons::extend_in(&mut tx, kp, new_end, Some(reason), by).await?;
+            }
+            if row.status == status::ACTIVE {
+                let last_day = new_end.pred_opt().unwrap_or(new_end).max(today);
+                schedule_tests_in(&mut tx, by, &row, reasons::QUARANTINE, vec![last_day]).await?;
+            }
         }
         "end_early" => {
             if !(row.status == status::ACTIVE || row.status == status::REFERRED) {
