@@ -292,4 +292,32 @@ async fn lists_filter_by_category_and_status_in_scope_and_the_pages_show_them(ba
         .unwrap();
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("请填写原因"));
+    // The page refers the person to home quarantine; the page then links the order.
+    let r = client
+        .post(app.url(&format!("/epidemic/key-persons/{id}/quarantine")))
+        .form(&[("kind", "home"), ("reason", "密接居家隔离")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let location = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(
+        location.starts_with("/epidemic/quarantine/orders/"),
+        "{location}"
+    );
+    let (kind, status): (String, String) = platform::with_db!(&app.db, pool => sqlx::query_as(
+        "SELECT o.kind, o.status FROM epi_quarantine_orders o JOIN epi_key_persons k \
+         ON k.person_id = o.person_id WHERE k.id = $1")
+        .bind(id).fetch_one(pool).await)
+    .unwrap();
+    assert_eq!((kind.as_str(), status.as_str()), ("home", "referred"));
+    let detail = client
+        .get(app.url(&format!("/epidemic/key-persons/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(detail.contains("查看隔离单"));
 }

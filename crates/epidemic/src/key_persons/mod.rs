@@ -42,6 +42,11 @@ pub fn routes(r: &mut Routes) {
     );
     r.page(READ, "/epidemic/key-persons/{id}", get(pages::detail));
     r.page(WRITE, "/epidemic/key-persons/{id}/act", post(pages::act));
+    r.page(
+        WRITE,
+        "/epidemic/key-persons/{id}/quarantine",
+        post(pages::refer),
+    );
 }
 
 pub fn figures() -> Vec<FigureDef> {

@@ -166,6 +166,8 @@ struct DetailPage {
     error: Option<String>,
     categories: Vec<SelectOption>,
     open: bool,
+    /// The person's open quarantine order, if any.
+    order_id: Option<i64>,
 }
 
 impl DetailPage {
@@ -210,7 +212,12 @@ async fn detail_page(
     let detail = service::detail(state, user, id).await?;
     let tr = page.tr.clone();
     let k = detail.key_person;
+    const ORDER: &str = "SELECT id FROM epi_quarantine_orders WHERE person_id = $1 \
+         AND status IN ('referred', 'active')";
+    let order_id: Option<i64> = platform::with_db!(state.db(), pool => sqlx::query_scalar(ORDER)
+        .bind(k.person_id).fetch_optional(pool).await)?;
     Ok(DetailPage {
+        order_id,
         status: status_badge(&tr, &k.status),
         category: category_label(&tr, &k.category),
         open: k.status != status::ENDED,
@@ -371,6 +378,50 @@ pub async fn create(
         Err(err) if err.status.is_client_error() => {
             let status = err.status;
             Ok((status, render(&new_page(page, &form, Some(&err)))?).into_response())
+        }
+        Err(err) => Err(err),
+    }
+}
+
+/// The referral form on a key person's page.
+#[derive(Deserialize, Default)]
+pub struct ReferForm {
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// `POST /epidemic/key-persons/{id}/quarantine`: refers the person to quarantine.
+pub async fn refer(
+    State(state): State<AppState>,
+    page: Page,
+    user: CurrentUser,
+    actor: Actor,
+    Path(id): Path<i64>,
+    Form(form): Form<ReferForm>,
+) -> AppResult<Response> {
+    let k = service::get_scoped(&state, &user, id).await?;
+    let input = crate::quarantine::model::NewOrder {
+        person_id: k.person_id,
+        kind: form.kind.clone(),
+        area_code: Some(k.area_code.clone()),
+        starts_on: None,
+        reason: Some(form.reason.trim().to_string()).filter(|r| !r.is_empty()),
+        home_address: None,
+        category: None,
+    };
+    match crate::quarantine::service::create(&state, &actor, &user, &input).await {
+        Ok(order) => Ok(Redirect::to(&format!(
+            "/epidemic/quarantine/orders/{}?flash=flash.quarantine_referred",
+            order.id
+        ))
+        .into_response()),
+        Err(err) if err.status.is_client_error() && err.status != 404 => {
+            let status = err.status;
+            let message = err.message(&page.tr);
+            let page = detail_page(&state, page, &user, id, Some(message)).await?;
+            Ok((status, render(&page)?).into_response())
         }
         Err(err) => Err(err),
     }
