@@ -68,3 +68,11 @@ pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
     const SQL: &str = "SELECT COUNT(*) FROM audit_log";
     crate::with_db!(db, pool => sqlx::query_scalar(SQL).fetch_one(pool).await)
 }
+
+/// The sequence number of the newest entry (0 for none): one row, read in microseconds. Every
+/// write is audited, so a cache of anything computed from the data is current while this has
+/// not moved (the command screen's snapshots use it).
+pub async fn head_seq(db: &Db) -> Result<i64, sqlx::Error> {
+    const SQL: &str = "SELECT seq FROM audit_head WHERE id = 1";
+    crate::with_db!(db, pool => sqlx::query_scalar(SQL).fetch_one(pool).await)
+}

@@ -1,0 +1,265 @@
+//! The command screen's data for an area on a day: every headline figure with the day before,
+//! the trends, overdue work by unit and the latest urgent matters. Computed once per area and day
+//! on each node and shared by every screen watching it — a wall of screens and a room of phones
+//! cost the database one computation, not one each — and computed again when anything was
+//! written since (every write moves the audit log's head: one one-row read per request tells),
+//! at most once every `MIN_AGE`, and at least every `MAX_AGE` (for figures that move with time).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Days, NaiveDate, TimeDelta, Utc};
+use domain::DivisionCode;
+use platform::AppState;
+use platform::auth::CurrentUser;
+use platform::error::{AppError, AppResult};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::layout::{SECTIONS, TREND_DAYS, TRENDS};
+
+/// A snapshot serves at least this long, however busy the writers.
+pub const MIN_AGE: Duration = Duration::from_secs(1);
+/// A snapshot serves at most this long, even when nothing was written.
+pub const MAX_AGE: Duration = Duration::from_secs(60);
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct FigureSnap {
+    pub key: String,
+    pub module: String,
+    pub label_key: String,
+    pub unit_key: String,
+    /// `None`: the figure's module is not part of this platform yet.
+    pub value: Option<f64>,
+    pub day_before: Option<f64>,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct SectionSnap {
+    pub label_key: String,
+    pub figures: Vec<FigureSnap>,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct TrendSnap {
+    pub key: String,
+    pub module: String,
+    pub label_key: String,
+    /// `(day, value)`, oldest first.
+    pub points: Vec<(NaiveDate, f64)>,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct OverdueUnit {
+    pub name: String,
+    pub open_overdue: i64,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Alert {
+    pub ticket_id: i64,
+    pub kind: String,
+    /// Catalog key of the kind's name.
+    pub kind_label_key: String,
+    pub title: String,
+    pub area_code: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Snapshot {
+    pub area_code: String,
+    pub area_name: String,
+    pub date: NaiveDate,
+    pub generated_at: DateTime<Utc>,
+    pub sections: Vec<SectionSnap>,
+    pub trends: Vec<TrendSnap>,
+    pub overdue_by_unit: Vec<OverdueUnit>,
+    pub alerts: Vec<Alert>,
+}
+
+/// A computed snapshot: when, at which audit head, what.
+struct Entry {
+    at: Instant,
+    seq: i64,
+    snapshot: Arc<Snapshot>,
+}
+
+type Cache = Mutex<HashMap<String, Entry>>;
+
+fn cache() -> &'static Cache {
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    CACHE.get_or_init(Default::default)
+}
+
+/// One computation at a time per node: requests that find the snapshot stale while another
+/// computes it wait for that one instead of starting their own.
+fn computing() -> &'static tokio::sync::Mutex<()> {
+    static LOCK: OnceLock<tokio::sync::Mutex<()>> = OnceLock::new();
+    LOCK.get_or_init(Default::default)
+}
+
+fn cached(key: &str, seq: i64) -> Option<Arc<Snapshot>> {
+    let map = cache().lock().expect("the cache lock is never poisoned");
+    map.get(key)
+        .filter(|e| {
+            let age = e.at.elapsed();
+            age < MIN_AGE || (e.seq == seq && age < MAX_AGE)
+        })
+        .map(|e| e.snapshot.clone())
+}
+
+/// The snapshot of `area` on `date`: current with every write, within `MIN_AGE`.
+pub async fn get(
+    state: &AppState,
+    area: &DivisionCode,
+    date: NaiveDate,
+) -> AppResult<Arc<Snapshot>> {
+    let key = format!("{}|{}|{date}", state.config().db_url, area.as_str());
+    let seq = platform::audit::repo::head_seq(state.db()).await?;
+    if let Some(s) = cached(&key, seq) {
+        return Ok(s);
+    }
+    let _turn = computing().lock().await;
+    if let Some(s) = cached(&key, seq) {
+        return Ok(s);
+    }
+    let snapshot = Arc::new(compute(state, area, date).await?);
+    let mut map = cache().lock().expect("the cache lock is never poisoned");
+    map.retain(|_, e| e.at.elapsed() < MAX_AGE * 2);
+    map.insert(
+        key,
+        Entry {
+            at: Instant::now(),
+            seq,
+            snapshot: snapshot.clone(),
+        },
+    );
+    Ok(snapshot)
+}
+
+fn module_of(key: &str) -> String {
+    platform::figures::module_of(key).to_string()
+}
+
+async fn compute(state: &AppState, area: &DivisionCode, date: NaiveDate) -> AppResult<Snapshot> {
+    let area_name = platform::areas::repo::get(state.db(), area.as_str())
+        .await?
+        .map(|a| a.name)
+        .unwrap_or_default();
+    let yesterday = date.checked_sub_days(Days::new(1)).unwrap_or(date);
+    let mut sections = Vec::new();
+    for section in SECTIONS {
+        let mut figures = Vec::new();
+        for key in section.figures {
+            let found = state.figure(key).cloned();
+            let (label_key, unit_key, value, day_before) = match found {
+                Some(f) => (
+                    f.label_key.to_string(),
+                    f.unit_key.to_string(),
+                    Some(platform::figures::compute(state, &f, area, date).await?),
+                    Some(platform::figures::compute(state, &f, area, yesterday).await?),
+                ),
+                None => (format!("figure.{key}"), String::new(), None, None),
+            };
+            figures.push(FigureSnap {
+                key: key.to_string(),
+                module: module_of(key),
+                label_key,
+                unit_key,
+                value,
+                day_before,
+            });
+        }
+        sections.push(SectionSnap {
+            label_key: section.label_key.to_string(),
+            figures,
+        });
+    }
+    let mut trends = Vec::new();
+    for key in TRENDS {
+        let Some(f) = state.figure(key).cloned() else {
+            continue;
+        };
+        let mut points = Vec::new();
+        for back in (0..TREND_DAYS).rev() {
+            let day = date.checked_sub_days(Days::new(back)).unwrap_or(date);
+            points.push((day, platform::figures::compute(state, &f, area, day).await?));
+        }
+        trends.push(TrendSnap {
+            key: key.to_string(),
+            module: module_of(key),
+            label_key: f.label_key.to_string(),
+            points,
+        });
+    }
+    let system = CurrentUser::system("command", area.clone());
+    let tr = state.tr(platform::i18n::Lang::ZhCn);
+    let kpis = platform::tickets::kpi::compute(
+        state,
+        &system,
+        &tr,
+        &platform::tickets::kpi::KpiQuery {
+            area: Some(area.as_str().to_string()),
+            group: Some("unit".into()),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let mut overdue_by_unit: Vec<OverdueUnit> = kpis
+        .rows
+        .into_iter()
+        .filter(|r| r.open_overdue > 0)
+        .map(|r| OverdueUnit {
+            name: r.name,
+            open_overdue: r.open_overdue,
+        })
+        .collect();
+    overdue_by_unit.sort_by(|a, b| {
+        b.open_overdue
+            .cmp(&a.open_overdue)
+            .then(a.name.cmp(&b.name))
+    });
+    overdue_by_unit.truncate(8);
+    let (lo, hi) = area.subtree_range();
+    let recent = platform::tickets::repo::list(
+        state.db(),
+        &platform::tickets::repo::Filter {
+            scope: (lo, hi),
+            open: true,
+            from: Some(Utc::now() - TimeDelta::hours(24)),
+            ..Default::default()
+        },
+        i64::MAX,
+        200,
+    )
+    .await
+    .map_err(AppError::from)?;
+    let alerts = recent
+        .into_iter()
+        .filter(|t| t.priority == "urgent")
+        .take(8)
+        .map(|t| Alert {
+            ticket_id: t.id,
+            kind_label_key: state
+                .ticket_kind(&t.kind)
+                .map(|k| k.label_key.to_string())
+                .unwrap_or_else(|| "tickets.kind.general".into()),
+            kind: t.kind,
+            title: t.title,
+            area_code: t.area_code,
+            created_at: t.created_at,
+        })
+        .collect();
+    Ok(Snapshot {
+        area_code: area.as_str().to_string(),
+        area_name,
+        date,
+        generated_at: Utc::now(),
+        sections,
+        trends,
+        overdue_by_unit,
+        alerts,
+    })
+}

@@ -1,0 +1,109 @@
+//! The command screen in headless Chromium at 1920×1080: live numbers, a chart, no console
+//! errors, nothing scrolls; new urgent work appears when the screen refreshes, without a reload.
+
+mod support;
+
+use serde_json::json;
+use testkit::browser::Browser;
+use testkit::{Backend, DEMO_PASSWORD};
+use thirtyfour::prelude::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_command_screen_is_live_at_1920_by_1080() {
+    let test = "the_command_screen_is_live_at_1920_by_1080";
+    let Some(browser) = Browser::start(test, 1920, 1080).await else {
+        return;
+    };
+    let app = support::spawn(Backend::Sqlite).await;
+    let driver = &browser.driver;
+    driver.goto(app.url("/login")).await.unwrap();
+    for (id, text) in [("f-username", "commander"), ("f-password", DEMO_PASSWORD)] {
+        driver
+            .find(By::Id(id))
+            .await
+            .unwrap()
+            .send_keys(text)
+            .await
+            .unwrap();
+    }
+    driver
+        .find(By::Css("[data-testid=login-submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    driver.find(By::Css("[data-testid=whoami]")).await.unwrap();
+    driver.goto(app.url("/command/screen")).await.unwrap();
+    let cards = driver
+        .find_all(By::Css(".figure-card .figure-value"))
+        .await
+        .unwrap();
+    assert!(cards.len() >= 10, "{} cards", cards.len());
+    // ECharts drew the trend into a canvas.
+    driver.find(By::Css(".chart canvas")).await.unwrap();
+    let errors: Vec<String> = driver
+        .execute("return window.__tongxinErrors || [];", vec![])
+        .await
+        .unwrap()
+        .convert()
+        .unwrap();
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+    if let Ok(dir) = std::env::var("TONGXIN_SCREENSHOTS") {
+        let png = driver.screenshot_as_png().await.unwrap();
+        std::fs::write(format!("{dir}/command-screen-1920.png"), png).unwrap();
+    }
+    let violations = browser.serious_accessibility_violations().await;
+    assert!(violations.is_empty(), "command screen: {violations:?}");
+
+    // Urgent work opened elsewhere appears at the next refresh, without a reload.
+    let village = app.area_of("v0101").await;
+    let town = app.signed_in("town01").await;
+    let r = town
+        .post(app.url("/api/v1/tickets"))
+        .json(
+            &json!({"kind": "general", "title": "水库泄洪预警", "area_code": village,
+            "priority": "urgent"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    driver
+        .execute("window.__marker = 'same page';", vec![])
+        .await
+        .unwrap();
+    tokio::time::sleep(command::snapshot::MIN_AGE).await;
+    driver
+        .execute(
+            "document.getElementById('screen-live').dispatchEvent(new Event('refresh'));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let mut seen = false;
+    for _ in 0..50 {
+        let text = driver
+            .find(By::Css("body"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if text.contains("水库泄洪预警") {
+            seen = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(seen, "the new urgent matter did not appear");
+    let marker: String = driver
+        .execute("return window.__marker || '';", vec![])
+        .await
+        .unwrap()
+        .convert()
+        .unwrap();
+    assert_eq!(marker, "same page", "the screen reloaded");
+    driver.find(By::Css(".chart canvas")).await.unwrap();
+    browser.quit().await;
+}
