@@ -136,7 +136,18 @@ pub async fn generate(ctx: &DemoContext) -> anyhow::Result<()> {
         }
     }
     flush(&mut tx, &mut batch, now).await?;
+    link_accounts(&mut tx).await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// Each demo enterprise account (`enterpriseNN`, one per township) speaks for the first
+/// enterprise of its township.
+async fn link_accounts(tx: &mut Tx) -> anyhow::Result<()> {
+    const LINK: &str = "UPDATE users SET enterprise_id = (SELECT MIN(e.id) FROM enterprises e \
+         WHERE e.area_code >= users.area_code AND e.area_code < users.area_code || ':') \
+         WHERE role = 'enterprise' AND enterprise_id IS NULL";
+    crate::with_conn!(tx, conn => sqlx::query(LINK).execute(conn).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
