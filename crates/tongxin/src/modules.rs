@@ -11,5 +11,6 @@ pub fn all() -> Vec<Arc<dyn Module>> {
         Arc::new(platform::Registries),
         Arc::new(platform::Tickets),
         Arc::new(epidemic::Epidemic),
+        Arc::new(economy::Economy),
     ]
 }
