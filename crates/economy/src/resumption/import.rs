@@ -25,7 +25,7 @@ pub const SPEC: Spec = Spec::new(&[
         .aliases(&["状态", "复工情况", "是否复工"])
         .required(),
     FieldSpec::new("on_duty", "在岗人数")
-        .aliases(&["复工人数", "到岗人数", "在岗职工数", "返岗人数"])
+        .aliases(&["复工人数", "到岗人数", "在岗职工数"])
         .required(),
     FieldSpec::new("total_staff", "职工总数")
         .aliases(&["职工人数", "员工总数", "从业人数", "总人数"])
