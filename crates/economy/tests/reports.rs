@@ -134,7 +134,7 @@ async fn an_enterprise_account_reports_for_its_own_enterprise_and_moves_the_rate
     assert_eq!(mine["total"]["enterprises"].as_i64(), Some(1));
     // It cannot upload a sheet for the township's enterprises.
     let r = account.get(app.url("/economy/import")).send().await.unwrap();
-    assert_eq!(r.status(), 200);
+    assert_eq!(r.status(), 403);
     let form = reqwest::multipart::Form::new().part(
         "file",
         reqwest::multipart::Part::bytes(b"a,b\n".to_vec()).file_name("x.csv"),

@@ -84,7 +84,7 @@ fn number(text: &str) -> Option<i64> {
 }
 
 /// A percentage: `85`, `85%`, or a fraction with a decimal point (`0.85`).
-fn percent(text: &str) -> Option<i64> {
+fn percentage(text: &str) -> Option<i64> {
     let t = text.trim();
     if t.is_empty() {
         return Some(0);
@@ -138,7 +138,7 @@ impl Importer for ResumptionReports {
                 None => problems.push(problem_at(record, key, Problem::new("resumption.bad_count"))),
             }
         }
-        let capacity = percent(record.get("capacity_pct"));
+        let capacity = percentage(record.get("capacity_pct"));
         if capacity.is_none() {
             problems.push(problem_at(record, "capacity_pct", Problem::new("resumption.bad_capacity")));
         }
@@ -272,8 +272,8 @@ mod tests {
         assert_eq!(number("12.0"), Some(12));
         assert_eq!(number("1.5"), None);
         assert_eq!(number(""), Some(0));
-        assert_eq!(percent("85%"), Some(85));
-        assert_eq!(percent("0.85"), Some(85));
-        assert_eq!(percent("60"), Some(60));
+        assert_eq!(percentage("85%"), Some(85));
+        assert_eq!(percentage("0.85"), Some(85));
+        assert_eq!(percentage("60"), Some(60));
     }
 }
