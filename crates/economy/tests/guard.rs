@@ -39,10 +39,7 @@ async fn every_economy_route_needs_a_session_and_the_module(backend: Backend) {
             continue;
         }
         assert!(
-            matches!(
-                route.access,
-                Access::Module("economy", _)
-            ),
+            matches!(route.access, Access::Module("economy", _)),
             "{} is guarded by {:?}",
             route.path,
             route.access
@@ -88,9 +85,5 @@ async fn every_economy_route_needs_a_session_and_the_module(backend: Backend) {
     }
     assert!(checked >= 10, "only {checked} routes checked");
     public.sort();
-    assert_eq!(
-        public,
-        PUBLIC.to_vec(),
-        "the public economy routes changed"
-    );
+    assert_eq!(public, PUBLIC.to_vec(), "the public economy routes changed");
 }

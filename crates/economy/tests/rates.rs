@@ -24,7 +24,9 @@ async fn figures_and_rates_equal_an_independent_computation(backend: Backend) {
     let township: String = platform::with_db!(&app.db, pool => sqlx::query_scalar(
         "SELECT MIN(code) FROM areas WHERE level = 'township'").fetch_one(pool).await)
     .unwrap();
-    let (lo, hi) = domain::DivisionCode::parse(&township).unwrap().subtree_range();
+    let (lo, hi) = domain::DivisionCode::parse(&township)
+        .unwrap()
+        .subtree_range();
     let day = support::today() - chrono::Duration::days(3);
     let e = support::expected(&app, &lo, &hi, day).await;
     assert!(e.counted > 0 && e.resumed > 0, "{e:?}");
@@ -32,17 +34,36 @@ async fn figures_and_rates_equal_an_independent_computation(backend: Backend) {
         let path = format!("/api/v1/figures/{key}?area={township}&date={day}");
         let app = &app;
         let commander = &commander;
-        async move { app.get_json(commander, &path).await["value"].as_f64().unwrap() }
+        async move {
+            app.get_json(commander, &path).await["value"]
+                .as_f64()
+                .unwrap()
+        }
     };
-    assert!(close(figure("economy.enterprises_resumed").await, e.resumed as f64));
-    assert!(close(figure("economy.workers_on_duty").await, e.on_duty as f64));
+    assert!(close(
+        figure("economy.enterprises_resumed").await,
+        e.resumed as f64
+    ));
+    assert!(close(
+        figure("economy.workers_on_duty").await,
+        e.on_duty as f64
+    ));
     assert!(close(
         figure("economy.above_size_resumed").await,
         e.above_size_resumed as f64
     ));
-    assert!(close(figure("economy.resumption_rate").await, e.resumption_rate()));
-    assert!(close(figure("economy.workforce_rate").await, e.workforce_rate()));
-    assert!(close(figure("economy.capacity_utilisation").await, e.capacity()));
+    assert!(close(
+        figure("economy.resumption_rate").await,
+        e.resumption_rate()
+    ));
+    assert!(close(
+        figure("economy.workforce_rate").await,
+        e.workforce_rate()
+    ));
+    assert!(close(
+        figure("economy.capacity_utilisation").await,
+        e.capacity()
+    ));
 
     // The API's breakdowns add up to its total, which is the same.
     for by in ["area", "industry", "size"] {
@@ -95,7 +116,10 @@ async fn figures_and_rates_equal_an_independent_computation(backend: Backend) {
         .await
         .unwrap();
     assert!(html.contains("未复工企业"), "{html}");
-    assert!(html.contains(&format!("{:.1}%", (now.resumption_rate() * 10.0).round() / 10.0)));
+    assert!(html.contains(&format!(
+        "{:.1}%",
+        (now.resumption_rate() * 10.0).round() / 10.0
+    )));
 }
 
 async fn xlsx_rows(client: &reqwest::Client, url: &str) -> Vec<Vec<Data>> {
@@ -138,7 +162,7 @@ async fn the_breakdowns_export_to_xlsx_with_the_same_figures(backend: Backend) {
         .await;
         let header = rows
             .iter()
-            .position(|r| r.first().is_some_and(|c| c.to_string() == "分组"))
+            .position(|r| r.first().is_some_and(|c| *c == "分组"))
             .expect("a header row");
         assert_eq!(rows[header][4].to_string(), "已复工");
         let data = &rows[header + 1..];
@@ -169,9 +193,7 @@ async fn the_breakdowns_export_to_xlsx_with_the_same_figures(backend: Backend) {
     assert!(r.text().await.unwrap().contains("合计"));
     let village = app.signed_in("v0101").await;
     let r = village
-        .get(app.url(&format!(
-            "/economy/resumption/export/xlsx?area={district}"
-        )))
+        .get(app.url(&format!("/economy/resumption/export/xlsx?area={district}")))
         .send()
         .await
         .unwrap();
@@ -182,7 +204,9 @@ async fn a_sheet_of_reports_imports_and_reimports_unchanged(backend: Backend) {
     let app = support::spawn(backend).await;
     let town = app.signed_in("town01").await;
     let town_area = app.area_of("town01").await;
-    let (lo, hi) = domain::DivisionCode::parse(&town_area).unwrap().subtree_range();
+    let (lo, hi) = domain::DivisionCode::parse(&town_area)
+        .unwrap()
+        .subtree_range();
     let (id, uscc): (i64, String) = platform::with_db!(&app.db, pool => sqlx::query_as(
         "SELECT id, uscc FROM enterprises WHERE area_code >= $1 AND area_code < $2 ORDER BY id LIMIT 1")
         .bind(&lo).bind(&hi).fetch_one(pool).await)
@@ -206,7 +230,11 @@ async fn a_sheet_of_reports_imports_and_reimports_unchanged(backend: Backend) {
     assert_eq!(r.status(), 200);
     let summary: Value = r.json().await.unwrap();
     assert_eq!(summary["inserted"].as_i64(), Some(1), "{summary}");
-    assert_eq!(summary["rejected"].as_array().unwrap().len(), 1, "{summary}");
+    assert_eq!(
+        summary["rejected"].as_array().unwrap().len(),
+        1,
+        "{summary}"
+    );
     let stored: (String, i64, i64) = platform::with_db!(&app.db, pool => sqlx::query_as(
         "SELECT status, on_duty, capacity_pct FROM eco_reports WHERE enterprise_id = $1 AND report_on = $2")
         .bind(id).bind(day).fetch_one(pool).await)

@@ -29,13 +29,13 @@ async fn an_enterprise_account_reports_for_its_own_enterprise_and_moves_the_rate
     let account = app.signed_in("enterprise01").await;
     let commander = app.signed_in("commander").await;
     let district = app.area_of("commander").await;
-    let (lo, hi) = domain::DivisionCode::parse(&district).unwrap().subtree_range();
+    let (lo, hi) = domain::DivisionCode::parse(&district)
+        .unwrap()
+        .subtree_range();
     let today = support::today();
 
     // Where the enterprise stood: the demo reported for it today already.
-    let before: Value = app
-        .get_json(&commander, "/api/v1/economy/resumption")
-        .await;
+    let before: Value = app.get_json(&commander, "/api/v1/economy/resumption").await;
     let was = support::expected(&app, &lo, &hi, today).await;
     assert_eq!(before["total"]["resumed"].as_i64(), Some(was.resumed));
     let own_resumed: Value = app
@@ -43,8 +43,8 @@ async fn an_enterprise_account_reports_for_its_own_enterprise_and_moves_the_rate
         .await;
     let items = own_resumed["items"].as_array().unwrap();
     assert_eq!(items.len(), 1, "the demo reported today: {own_resumed}");
-    let resumed_now = ["partly_resumed", "fully_resumed"]
-        .contains(&items[0]["status"].as_str().unwrap());
+    let resumed_now =
+        ["partly_resumed", "fully_resumed"].contains(&items[0]["status"].as_str().unwrap());
 
     // The opposite of today's status, so the rate must move.
     let report = if resumed_now {
@@ -64,12 +64,14 @@ async fn an_enterprise_account_reports_for_its_own_enterprise_and_moves_the_rate
     assert_eq!(r.status(), 201);
     let saved: Value = r.json().await.unwrap();
     assert_eq!(saved["enterprise_id"].as_i64(), Some(own));
-    assert_eq!(saved["version"].as_i64(), Some(2), "replaced the demo's report of today");
+    assert_eq!(
+        saved["version"].as_i64(),
+        Some(2),
+        "replaced the demo's report of today"
+    );
     assert_eq!(saved["area_code"].as_str(), Some(own_area.as_str()));
 
-    let after: Value = app
-        .get_json(&commander, "/api/v1/economy/resumption")
-        .await;
+    let after: Value = app.get_json(&commander, "/api/v1/economy/resumption").await;
     let now = support::expected(&app, &lo, &hi, today).await;
     let moved = if resumed_now { -1 } else { 1 };
     assert_eq!(now.resumed, was.resumed + moved);
@@ -77,7 +79,10 @@ async fn an_enterprise_account_reports_for_its_own_enterprise_and_moves_the_rate
     assert_eq!(after["total"]["counted"].as_i64(), Some(now.counted));
     assert_eq!(after["total"]["on_duty"].as_i64(), Some(now.on_duty));
     let rate = after["total"]["resumption_rate"].as_f64().unwrap();
-    assert!((rate - now.resumption_rate()).abs() < 1e-9, "{rate} vs {now:?}");
+    assert!(
+        (rate - now.resumption_rate()).abs() < 1e-9,
+        "{rate} vs {now:?}"
+    );
     let figure: Value = app
         .get_json(&commander, "/api/v1/figures/economy.resumption_rate")
         .await;
@@ -129,11 +134,19 @@ async fn an_enterprise_account_reports_for_its_own_enterprise_and_moves_the_rate
         .await;
     let items = list["items"].as_array().unwrap();
     assert!(!items.is_empty());
-    assert!(items.iter().all(|i| i["enterprise_id"].as_i64() == Some(own)));
+    assert!(
+        items
+            .iter()
+            .all(|i| i["enterprise_id"].as_i64() == Some(own))
+    );
     let mine: Value = app.get_json(&account, "/api/v1/economy/resumption").await;
     assert_eq!(mine["total"]["enterprises"].as_i64(), Some(1));
     // It cannot upload a sheet for the township's enterprises.
-    let r = account.get(app.url("/economy/import")).send().await.unwrap();
+    let r = account
+        .get(app.url("/economy/import"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403);
     let form = reqwest::multipart::Form::new().part(
         "file",
@@ -228,7 +241,10 @@ async fn a_bad_field_is_named_and_changes_nothing(backend: Backend) {
         .text()
         .await
         .unwrap();
-    assert!(html.contains("value=\"7\""), "prefilled from today's report");
+    assert!(
+        html.contains("value=\"7\""),
+        "prefilled from today's report"
+    );
     assert!(html.contains("value=\"emergency_plan\" checked"));
     assert!(!html.contains("value=\"health_records\" checked"));
 }
@@ -237,12 +253,15 @@ async fn reports_and_rates_stay_in_the_callers_area(backend: Backend) {
     let app = support::spawn(backend).await;
     let village = app.signed_in("v0101").await;
     let village_area = app.area_of("v0101").await;
-    let (lo, hi) = domain::DivisionCode::parse(&village_area).unwrap().subtree_range();
+    let (lo, hi) = domain::DivisionCode::parse(&village_area)
+        .unwrap()
+        .subtree_range();
     let outside: i64 = platform::with_db!(&app.db, pool => sqlx::query_scalar(
         "SELECT MIN(id) FROM enterprises WHERE area_code < $1 OR area_code >= $2")
         .bind(&lo).bind(&hi).fetch_one(pool).await)
     .unwrap();
-    let body = json!({"enterprise_id": outside, "status": "not_resumed", "on_duty": 0, "total_staff": 5});
+    let body =
+        json!({"enterprise_id": outside, "status": "not_resumed", "on_duty": 0, "total_staff": 5});
     let r = village
         .post(app.url("/api/v1/economy/reports"))
         .json(&body)
@@ -252,7 +271,9 @@ async fn reports_and_rates_stay_in_the_callers_area(backend: Backend) {
     assert_eq!(r.status(), 404);
     let r = village
         .post(app.url("/api/v1/economy/reports"))
-        .json(&json!({"enterprise_id": 999_999, "status": "closed", "on_duty": 0, "total_staff": 5}))
+        .json(
+            &json!({"enterprise_id": 999_999, "status": "closed", "on_duty": 0, "total_staff": 5}),
+        )
         .send()
         .await
         .unwrap();

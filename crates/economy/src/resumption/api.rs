@@ -165,7 +165,12 @@ pub fn check(user: &CurrentUser, q: &RatesQuery) -> AppResult<Checked> {
 }
 
 /// The rates of a checked query.
-pub async fn rates_of(state: &AppState, tr: &Tr, c: &Checked, with_trend: bool) -> AppResult<Rates> {
+pub async fn rates_of(
+    state: &AppState,
+    tr: &Tr,
+    c: &Checked,
+    with_trend: bool,
+) -> AppResult<Rates> {
     let (lo, hi) = c.area.subtree_range();
     let rows = latest(state.db(), (&lo, &hi), c.day, c.only).await?;
     let trend = if with_trend {
@@ -196,7 +201,9 @@ pub async fn rates(
     ApiQuery(q): ApiQuery<RatesQuery>,
 ) -> AppResult<Json<Rates>> {
     let c = check(&user, &q)?;
-    Ok(Json(rates_of(&state, &tr, &c, q.trend.unwrap_or(false)).await?))
+    Ok(Json(
+        rates_of(&state, &tr, &c, q.trend.unwrap_or(false)).await?,
+    ))
 }
 
 #[derive(Deserialize, IntoParams, Default)]
@@ -223,7 +230,13 @@ pub async fn pending_page(
     let area = area_of(user, q.area.as_deref())?;
     let day = day_of(q.date.as_deref())?;
     let (lo, hi) = area.subtree_range();
-    let rows = latest(state.db(), (&lo, &hi), day, crate::scope::own_enterprise(user)).await?;
+    let rows = latest(
+        state.db(),
+        (&lo, &hi),
+        day,
+        crate::scope::own_enterprise(user),
+    )
+    .await?;
     let found = pending(state.db(), &rows, day, after, limit as usize + 1).await?;
     Ok(platform::api::page_of(found, limit, |p: &Pending| {
         p.enterprise_id.to_string()

@@ -32,8 +32,7 @@ pub async fn generate(ctx: &DemoContext) -> anyhow::Result<()> {
     const ENTERPRISES: &str = "SELECT id, area_code, above_size, employees FROM enterprises \
          WHERE area_code >= $1 AND area_code < $2 ORDER BY id";
     let (lo, hi) = ctx.root.subtree_range();
-    let enterprises: Vec<(i64, String, bool, Option<i32>)> =
-        platform::with_db!(&ctx.db, pool => sqlx::query_as(ENTERPRISES)
+    let enterprises: Vec<(i64, String, bool, Option<i32>)> = platform::with_db!(&ctx.db, pool => sqlx::query_as(ENTERPRISES)
             .bind(&lo).bind(&hi).fetch_all(pool).await)?;
     let mut rng = ctx.rng("economy.resumption");
     let today = platform::responsibility::today();
@@ -49,7 +48,9 @@ pub async fn generate(ctx: &DemoContext) -> anyhow::Result<()> {
             rng.random_range(3..33)
         };
         let closes_for_good = rng.random_bool(0.03);
-        let suspended_from = rng.random_bool(0.04).then(|| rng.random_range(reopen + 2..reopen + 12));
+        let suspended_from = rng
+            .random_bool(0.04)
+            .then(|| rng.random_range(reopen + 2..reopen + 12));
         let returned = (total as f64 * rng.random_range(0.05..0.35)).round() as i64;
         let measures_kept = rng.random_range(2..=6usize);
         let full_after = rng.random_range(4..12);
@@ -95,8 +96,7 @@ pub async fn generate(ctx: &DemoContext) -> anyhow::Result<()> {
                 returned,
                 quarantined,
                 capacity_pct: capacity,
-                planned_on: (since < 0 && !closes_for_good)
-                    .then(|| first + Duration::days(reopen)),
+                planned_on: (since < 0 && !closes_for_good).then(|| first + Duration::days(reopen)),
                 measures: measures.join(" "),
             });
             if batch.len() == BATCH {

@@ -54,7 +54,9 @@ pub async fn export(
     let c = check(&user, &q)?;
     let rates = rates_of(&state, &tr, &c, false).await?;
     let day = c.day.to_string();
-    let by = tr.t(&format!("resumption.by.{}", c.by.as_str())).to_string();
+    let by = tr
+        .t(&format!("resumption.by.{}", c.by.as_str()))
+        .to_string();
     let described = describe_filter(
         &tr,
         &[
@@ -69,6 +71,11 @@ pub async fn export(
     for g in &rates.groups {
         push(&mut sink, &g.label, &g.key, &g.tally)?;
     }
-    push(&mut sink, tr.t("resumption.total"), c.area.as_str(), &rates.total)?;
+    push(
+        &mut sink,
+        tr.t("resumption.total"),
+        c.area.as_str(),
+        &rates.total,
+    )?;
     sink.finish().await
 }

@@ -30,10 +30,22 @@ pub const SPEC: Spec = Spec::new(&[
     FieldSpec::new("total_staff", "职工总数")
         .aliases(&["职工人数", "员工总数", "从业人数", "总人数"])
         .required(),
-    FieldSpec::new("returned", "外地返岗人数").aliases(&["外地返岗", "外地返工人数", "外来返岗人数"]),
+    FieldSpec::new("returned", "外地返岗人数").aliases(&[
+        "外地返岗",
+        "外地返工人数",
+        "外来返岗人数",
+    ]),
     FieldSpec::new("quarantined", "隔离人数").aliases(&["隔离观察人数", "正在隔离人数"]),
-    FieldSpec::new("capacity_pct", "产能利用率").aliases(&["产能恢复率", "产能利用率(%)", "产能(%)"]),
-    FieldSpec::new("planned_on", "计划复工日期").aliases(&["拟复工日期", "预计复工日期", "计划复工时间"]),
+    FieldSpec::new("capacity_pct", "产能利用率").aliases(&[
+        "产能恢复率",
+        "产能利用率(%)",
+        "产能(%)",
+    ]),
+    FieldSpec::new("planned_on", "计划复工日期").aliases(&[
+        "拟复工日期",
+        "预计复工日期",
+        "计划复工时间",
+    ]),
 ]);
 
 pub struct ResumptionReports;
@@ -125,22 +137,41 @@ impl Importer for ResumptionReports {
         Some("resumption.import_note")
     }
 
-    fn check(&self, record: &Record, _ctx: &CheckContext<'_>) -> Result<Checked<Item>, Vec<CellProblem>> {
+    fn check(
+        &self,
+        record: &Record,
+        _ctx: &CheckContext<'_>,
+    ) -> Result<Checked<Item>, Vec<CellProblem>> {
         let mut problems = Vec::new();
         let status = status_of(record.get("status"));
         if status.is_none() {
-            problems.push(problem_at(record, "status", Problem::new("resumption.bad_status")));
+            problems.push(problem_at(
+                record,
+                "status",
+                Problem::new("resumption.bad_status"),
+            ));
         }
         let mut counts = [0i64; 4];
-        for (i, key) in ["on_duty", "total_staff", "returned", "quarantined"].iter().enumerate() {
+        for (i, key) in ["on_duty", "total_staff", "returned", "quarantined"]
+            .iter()
+            .enumerate()
+        {
             match number(record.get(key)) {
                 Some(n) => counts[i] = n,
-                None => problems.push(problem_at(record, key, Problem::new("resumption.bad_count"))),
+                None => problems.push(problem_at(
+                    record,
+                    key,
+                    Problem::new("resumption.bad_count"),
+                )),
             }
         }
         let capacity = percentage(record.get("capacity_pct"));
         if capacity.is_none() {
-            problems.push(problem_at(record, "capacity_pct", Problem::new("resumption.bad_capacity")));
+            problems.push(problem_at(
+                record,
+                "capacity_pct",
+                Problem::new("resumption.bad_capacity"),
+            ));
         }
         if !problems.is_empty() {
             return Err(problems);

@@ -42,8 +42,9 @@ pub fn routes(r: &mut Routes) {
     r.page(
         WRITE,
         "/economy/import",
-        platform::imports::pages::routes(&import::PAGE)
-            .route_layer(axum::middleware::from_fn(crate::scope::not_for_enterprise_accounts)),
+        platform::imports::pages::routes(&import::PAGE).route_layer(axum::middleware::from_fn(
+            crate::scope::not_for_enterprise_accounts,
+        )),
     );
     r.page(WRITE, "/economy/template", get(pages::template));
 }

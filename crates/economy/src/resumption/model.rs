@@ -195,7 +195,11 @@ pub struct ReportView {
 
 impl From<ReportRow> for ReportView {
     fn from(row: ReportRow) -> Self {
-        let measures = row.measures.split_whitespace().map(str::to_string).collect();
+        let measures = row
+            .measures
+            .split_whitespace()
+            .map(str::to_string)
+            .collect();
         ReportView { row, measures }
     }
 }
@@ -230,16 +234,76 @@ mod tests {
     fn each_bad_field_is_named() {
         let today = NaiveDate::from_ymd_opt(2020, 2, 20).unwrap();
         let cases: Vec<(ReportInput, &str)> = vec![
-            (ReportInput { status: "open".into(), ..input() }, "status"),
-            (ReportInput { on_duty: 11, ..input() }, "on_duty"),
-            (ReportInput { on_duty: 0, ..input() }, "on_duty"),
-            (ReportInput { total_staff: -1, ..input() }, "total_staff"),
-            (ReportInput { returned: 11, ..input() }, "returned"),
-            (ReportInput { quarantined: 4, ..input() }, "quarantined"),
-            (ReportInput { capacity_pct: 101, ..input() }, "capacity_pct"),
-            (ReportInput { date: Some("2020-02-21".into()), ..input() }, "date"),
-            (ReportInput { planned_on: Some("someday".into()), ..input() }, "planned_on"),
-            (ReportInput { measures: vec!["prayer".into()], ..input() }, "measures"),
+            (
+                ReportInput {
+                    status: "open".into(),
+                    ..input()
+                },
+                "status",
+            ),
+            (
+                ReportInput {
+                    on_duty: 11,
+                    ..input()
+                },
+                "on_duty",
+            ),
+            (
+                ReportInput {
+                    on_duty: 0,
+                    ..input()
+                },
+                "on_duty",
+            ),
+            (
+                ReportInput {
+                    total_staff: -1,
+                    ..input()
+                },
+                "total_staff",
+            ),
+            (
+                ReportInput {
+                    returned: 11,
+                    ..input()
+                },
+                "returned",
+            ),
+            (
+                ReportInput {
+                    quarantined: 4,
+                    ..input()
+                },
+                "quarantined",
+            ),
+            (
+                ReportInput {
+                    capacity_pct: 101,
+                    ..input()
+                },
+                "capacity_pct",
+            ),
+            (
+                ReportInput {
+                    date: Some("2020-02-21".into()),
+                    ..input()
+                },
+                "date",
+            ),
+            (
+                ReportInput {
+                    planned_on: Some("someday".into()),
+                    ..input()
+                },
+                "planned_on",
+            ),
+            (
+                ReportInput {
+                    measures: vec!["prayer".into()],
+                    ..input()
+                },
+                "measures",
+            ),
         ];
         for (case, field) in cases {
             let err = case.validate(today).unwrap_err();

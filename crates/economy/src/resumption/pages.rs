@@ -66,7 +66,11 @@ fn cards(tr: &Tr, t: &Tally, yesterday: &Tally) -> Vec<FigureCard> {
             t.resumed as f64,
             tr.t("economy.unit.enterprises"),
         )
-        .with_trend(Trend::between(t.resumed as f64, yesterday.resumed as f64, vs)),
+        .with_trend(Trend::between(
+            t.resumed as f64,
+            yesterday.resumed as f64,
+            vs,
+        )),
         FigureCard::new(
             tr.t("resumption.figure.resumption_rate"),
             one_decimal(t.resumption_rate),
@@ -123,8 +127,13 @@ pub async fn resumption(
     let trend_points = rates.trend.clone().unwrap_or_default();
     let yesterday = {
         let (lo, hi) = c.area.subtree_range();
-        super::rates::tally(state.db(), (&lo, &hi), c.day - chrono::Duration::days(1), c.only)
-            .await?
+        super::rates::tally(
+            state.db(),
+            (&lo, &hi),
+            c.day - chrono::Duration::days(1),
+            c.only,
+        )
+        .await?
     };
     let date = c.day.to_string();
     let by = c.by.as_str().to_string();
@@ -197,8 +206,12 @@ pub async fn resumption(
         tr.t("resumption.export_csv"),
     );
 
-    let mut trend = Table::new("trend-table", tr.t("resumption.trend_caption"), "/economy/resumption")
-        .labels(&tr);
+    let mut trend = Table::new(
+        "trend-table",
+        tr.t("resumption.trend_caption"),
+        "/economy/resumption",
+    )
+    .labels(&tr);
     trend.columns = vec![
         Column::new("date", tr.t("resumption.date")),
         Column::new("resumed", tr.t("resumption.resumed")).numeric(),
@@ -349,11 +362,9 @@ impl ReportForm {
     }
 
     pub fn input(&self) -> AppResult<ReportInput> {
-        let enterprise_id = self
-            .enterprise_id
-            .trim()
-            .parse()
-            .map_err(|_| AppError::invalid("resumption.choose_enterprise").on_field("enterprise_id"))?;
+        let enterprise_id = self.enterprise_id.trim().parse().map_err(|_| {
+            AppError::invalid("resumption.choose_enterprise").on_field("enterprise_id")
+        })?;
         Ok(ReportInput {
             enterprise_id,
             date: None,
@@ -362,8 +373,9 @@ impl ReportForm {
             total_staff: Self::number(&self.total_staff, "total_staff")?,
             returned: Self::number(&self.returned, "returned")?,
             quarantined: Self::number(&self.quarantined, "quarantined")?,
-            capacity_pct: Self::number(&self.capacity_pct, "capacity_pct")
-                .map_err(|_| AppError::invalid("resumption.bad_capacity").on_field("capacity_pct"))?,
+            capacity_pct: Self::number(&self.capacity_pct, "capacity_pct").map_err(|_| {
+                AppError::invalid("resumption.bad_capacity").on_field("capacity_pct")
+            })?,
             planned_on: Some(self.planned_on.clone()),
             measures: self.measures.clone(),
         })
@@ -376,9 +388,13 @@ pub struct ReportQuery {
 }
 
 fn number_field(tr: &Tr, name: &str, value: &str, help: Option<&str>) -> Field {
-    let mut f = Field::new(name.to_string(), tr.t(&format!("resumption.{name}")), FieldKind::Number)
-        .value(value.to_string())
-        .autocomplete("off");
+    let mut f = Field::new(
+        name.to_string(),
+        tr.t(&format!("resumption.{name}")),
+        FieldKind::Number,
+    )
+    .value(value.to_string())
+    .autocomplete("off");
     if let Some(h) = help {
         f = f.help(tr.t(h));
     }
@@ -406,15 +422,22 @@ async fn render_form(
         if let Some(last) = super::repo::latest_on_or_before(state.db(), id, today).await? {
             last_reported = Some(tr.f(
                 "resumption.last_reported",
-                &[("date", &last.report_on.to_string()), ("by", &last.reported_by)],
+                &[
+                    ("date", &last.report_on.to_string()),
+                    ("by", &last.reported_by),
+                ],
             ));
         }
     }
     let enterprise = own.is_none().then(|| {
-        Field::picker("enterprise_id", tr.t("resumption.enterprise"), "enterprises")
-            .required()
-            .value(form.enterprise_id.clone())
-            .chosen(enterprise_name.clone())
+        Field::picker(
+            "enterprise_id",
+            tr.t("resumption.enterprise"),
+            "enterprises",
+        )
+        .required()
+        .value(form.enterprise_id.clone())
+        .chosen(enterprise_name.clone())
     });
     let (bad, message) = error.clone().unwrap_or_default();
     let statuses = STATUSES
@@ -438,7 +461,12 @@ async fn render_form(
         number_field(&tr, "total_staff", &form.total_staff, None),
         number_field(&tr, "returned", &form.returned, None),
         number_field(&tr, "quarantined", &form.quarantined, None),
-        number_field(&tr, "capacity_pct", &form.capacity_pct, Some("resumption.capacity_help")),
+        number_field(
+            &tr,
+            "capacity_pct",
+            &form.capacity_pct,
+            Some("resumption.capacity_help"),
+        ),
         Field::date("planned_on", tr.t("resumption.planned_on"))
             .value(form.planned_on.clone())
             .help(tr.t("resumption.planned_on_help")),
@@ -468,7 +496,11 @@ async fn render_form(
 }
 
 /// The latest report of an enterprise as the form's values: only changes are typed.
-async fn prefilled(state: &AppState, user: &CurrentUser, asked: Option<i64>) -> AppResult<ReportForm> {
+async fn prefilled(
+    state: &AppState,
+    user: &CurrentUser,
+    asked: Option<i64>,
+) -> AppResult<ReportForm> {
     let id = crate::scope::own_enterprise(user).or(asked);
     let mut form = ReportForm {
         enterprise_id: id.map(|i| i.to_string()).unwrap_or_default(),
@@ -477,7 +509,10 @@ async fn prefilled(state: &AppState, user: &CurrentUser, asked: Option<i64>) -> 
     let today = platform::responsibility::today();
     let Some(id) = id else { return Ok(form) };
     // Someone else's enterprise gives an empty form; posting it answers why.
-    if super::service::reportable(state.db(), user, id, today).await.is_err() {
+    if super::service::reportable(state.db(), user, id, today)
+        .await
+        .is_err()
+    {
         return Ok(form);
     }
     if let Some(last) = super::repo::latest_on_or_before(state.db(), id, today).await? {
@@ -488,7 +523,11 @@ async fn prefilled(state: &AppState, user: &CurrentUser, asked: Option<i64>) -> 
         form.quarantined = last.quarantined.to_string();
         form.capacity_pct = last.capacity_pct.to_string();
         form.planned_on = last.planned_on.map(|d| d.to_string()).unwrap_or_default();
-        form.measures = last.measures.split_whitespace().map(str::to_string).collect();
+        form.measures = last
+            .measures
+            .split_whitespace()
+            .map(str::to_string)
+            .collect();
     }
     Ok(form)
 }
@@ -529,7 +568,15 @@ pub async fn report_submit(
         Err(err) if err.status.is_client_error() => {
             let message = err.message(&page.tr);
             let field = err.field.clone().unwrap_or_default();
-            render_form(&state, page, &user, &form, Some((field, message)), err.status).await
+            render_form(
+                &state,
+                page,
+                &user,
+                &form,
+                Some((field, message)),
+                err.status,
+            )
+            .await
         }
         Err(err) => Err(err),
     }

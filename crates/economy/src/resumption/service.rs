@@ -45,16 +45,21 @@ pub async fn reportable(
 }
 
 /// Whether `user` is a 包保 cadre or leader of the enterprise on `day`.
-async fn is_cadre(db: &Db, user: &CurrentUser, enterprise_id: i64, day: NaiveDate) -> AppResult<bool> {
+async fn is_cadre(
+    db: &Db,
+    user: &CurrentUser,
+    enterprise_id: i64,
+    day: NaiveDate,
+) -> AppResult<bool> {
     if user.id == 0 {
         return Ok(false);
     }
     let assigned =
         platform::responsibility::service::responsible(db, Subject::Enterprise(enterprise_id), day)
             .await?;
-    Ok(assigned.iter().any(|a| {
-        a.user_id == Some(user.id) && (a.role == "cadre" || a.role == "leader")
-    }))
+    Ok(assigned
+        .iter()
+        .any(|a| a.user_id == Some(user.id) && (a.role == "cadre" || a.role == "leader")))
 }
 
 /// Records the day's report of an enterprise, replacing that day's earlier one; audited in the
@@ -70,7 +75,14 @@ pub async fn report(
     let enterprise = reportable(db, user, valid.enterprise_id, today).await?;
     let mut tx = db.begin().await?;
     let before = repo::get_for_in(&mut tx, valid.enterprise_id, valid.report_on).await?;
-    let id = repo::upsert_in(&mut tx, &valid, &enterprise.area_code, Utc::now(), &actor.name).await?;
+    let id = repo::upsert_in(
+        &mut tx,
+        &valid,
+        &enterprise.area_code,
+        Utc::now(),
+        &actor.name,
+    )
+    .await?;
     let after = repo::get_for_in(&mut tx, valid.enterprise_id, valid.report_on)
         .await?
         .ok_or_else(AppError::not_found)?;

@@ -61,25 +61,25 @@ pub async fn groups(
     by: By,
 ) -> AppResult<Vec<Group>> {
     let mut out: Vec<Group> = Vec::new();
-    let mut line = |key: String, label: String, drill: Option<String>, e: &Latest| {
-        match out.iter_mut().find(|g| g.key == key) {
-            Some(g) => g.tally.add(e),
-            None => {
-                let mut tally = Tally::default();
-                tally.add(e);
-                out.push(Group {
-                    key,
-                    label,
-                    drill,
-                    tally,
-                });
-            }
+    let mut line = |key: String, label: String, drill: Option<String>, e: &Latest| match out
+        .iter_mut()
+        .find(|g| g.key == key)
+    {
+        Some(g) => g.tally.add(e),
+        None => {
+            let mut tally = Tally::default();
+            tally.add(e);
+            out.push(Group {
+                key,
+                label,
+                drill,
+                tally,
+            });
         }
     };
     match by {
         By::Area => {
-            let children =
-                platform::areas::repo::children(db, root.as_str(), "", 10_000).await?;
+            let children = platform::areas::repo::children(db, root.as_str(), "", 10_000).await?;
             let prefixes: Vec<(String, String, String)> = children
                 .into_iter()
                 .filter_map(|a| {
@@ -88,8 +88,13 @@ pub async fn groups(
                 })
                 .collect();
             for e in rows {
-                match prefixes.iter().find(|(p, ..)| e.area_code.starts_with(p.as_str())) {
-                    Some((_, code, name)) => line(code.clone(), name.clone(), Some(code.clone()), e),
+                match prefixes
+                    .iter()
+                    .find(|(p, ..)| e.area_code.starts_with(p.as_str()))
+                {
+                    Some((_, code, name)) => {
+                        line(code.clone(), name.clone(), Some(code.clone()), e)
+                    }
                     None => line(
                         root.as_str().to_string(),
                         tr.t("resumption.own_level").to_string(),

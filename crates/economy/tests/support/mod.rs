@@ -66,9 +66,10 @@ pub async fn expected(app: &TestApp, lo: &str, hi: &str, day: chrono::NaiveDate)
            CAST(COALESCE(SUM(on_duty), 0) AS BIGINT), CAST(COALESCE(SUM(total_staff), 0) AS BIGINT), \
            CAST(COALESCE(SUM(CASE WHEN status IN ('partly_resumed', 'fully_resumed') THEN capacity_pct END), 0) AS BIGINT) \
          FROM last WHERE status IS NULL OR status <> 'closed'";
-    let row: (i64, i64, i64, i64, i64, i64) = platform::with_db!(&app.db, pool => sqlx::query_as(SQL)
+    let row: (i64, i64, i64, i64, i64, i64) =
+        platform::with_db!(&app.db, pool => sqlx::query_as(SQL)
         .bind(lo).bind(hi).bind(day).fetch_one(pool).await)
-    .unwrap();
+        .unwrap();
     Expected {
         counted: row.0,
         resumed: row.1,
