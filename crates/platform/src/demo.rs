@@ -364,7 +364,7 @@ pub async fn generate(
         let unit_id = unit.as_ref().and_then(|u| unit_ids.get(u).copied());
         crate::with_conn!(&mut tx, conn => sqlx::query(users::INSERT_SQL)
             .bind(username).bind(display).bind(&hash).bind(role.as_str()).bind(area.as_str())
-            .bind(unit_id).bind(false).bind(now)
+            .bind(unit_id).bind(false).bind(now).bind(None::<i64>)
             .execute(conn).await.map(|r| r.rows_affected()))?;
         accounts.push(DemoAccount {
             username: username.clone(),

@@ -60,6 +60,7 @@ async fn every_route_but_the_public_list_needs_a_session_its_role_and_its_module
             area_code: "990102000000".into(),
             unit_id: None,
             must_change_password: true,
+            enterprise_id: None,
         },
     )
     .await

@@ -162,6 +162,10 @@ pub enum UserCommand {
         /// Name shown in the interface [default: the user name].
         #[arg(long, env = "TONGXIN_USER_DISPLAY_NAME")]
         display_name: Option<String>,
+        /// For an `enterprise` account: the unified social credit code of the enterprise it
+        /// speaks for (registered, in the account's area).
+        #[arg(long, env = "TONGXIN_USER_ENTERPRISE")]
+        enterprise: Option<String>,
         /// Read the password from the first line of standard input.
         #[arg(long, env = "TONGXIN_PASSWORD_STDIN")]
         password_stdin: bool,

@@ -11,6 +11,7 @@ pub fn all() -> Vec<Arc<dyn Module>> {
         Arc::new(platform::Registries),
         Arc::new(platform::Tickets),
         Arc::new(epidemic::Epidemic),
+        Arc::new(economy::Economy),
         Arc::new(command::Command),
     ]
 }

@@ -22,6 +22,9 @@ pub struct CurrentUser {
     pub must_change_password: bool,
     /// May reveal one record's full personal data, giving a reason (`pii::reveal`).
     pub can_reveal_pii: bool,
+    /// The enterprise an `enterprise` account speaks for (`users.enterprise_id`): it sees and
+    /// reports that enterprise's records only. `None` for every other account.
+    pub enterprise_id: Option<i64>,
     /// Set when the caller authenticated with an API token rather than a session: the token's
     /// name stands in the user name (`token:NAME`) and `id` is 0.
     pub token: Option<TokenScope>,
@@ -50,6 +53,7 @@ impl CurrentUser {
             unit_name: None,
             must_change_password: false,
             can_reveal_pii: false,
+            enterprise_id: None,
             token: None,
         }
     }

@@ -100,6 +100,7 @@ struct SessionRow {
     unit_name: Option<String>,
     must_change_password: bool,
     can_reveal_pii: bool,
+    enterprise_id: Option<i64>,
 }
 
 /// The caller of a request: the API token in `Authorization: Bearer …` when there is one — then
@@ -124,7 +125,7 @@ pub async fn resolve_token(
     idle: std::time::Duration,
 ) -> Result<Option<CurrentUser>, AppError> {
     const SQL: &str = "SELECT s.user_id, s.last_seen_at, s.expires_at, u.username, u.display_name, u.role, \
-         u.area_code, a.name AS area_name, u.unit_id, o.name AS unit_name, u.must_change_password, u.can_reveal_pii \
+         u.area_code, a.name AS area_name, u.unit_id, o.name AS unit_name, u.must_change_password, u.can_reveal_pii, u.enterprise_id \
          FROM sessions s JOIN users u ON u.id = s.user_id JOIN areas a ON a.code = u.area_code \
          LEFT JOIN org_units o ON o.id = u.unit_id \
          WHERE s.token_hash = $1 AND u.disabled = FALSE";
@@ -165,6 +166,7 @@ pub async fn resolve_token(
         unit_name: row.unit_name,
         must_change_password: row.must_change_password,
         can_reveal_pii: row.can_reveal_pii,
+        enterprise_id: row.enterprise_id,
         token: None,
     }))
 }

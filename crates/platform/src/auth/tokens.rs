@@ -262,6 +262,7 @@ pub async fn resolve(db: &Db, token: &str) -> Result<Option<CurrentUser>, AppErr
         unit_name: None,
         must_change_password: false,
         can_reveal_pii: false,
+        enterprise_id: None,
         token: Some(TokenScope {
             id: row.id,
             modules: row.modules.split_whitespace().map(str::to_string).collect(),

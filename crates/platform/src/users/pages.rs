@@ -392,6 +392,7 @@ async fn create_account(
             area_code: area.as_str().to_string(),
             unit_id,
             must_change_password: true,
+            enterprise_id: None,
         },
     )
     .await?;

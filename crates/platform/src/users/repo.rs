@@ -16,6 +16,8 @@ pub struct NewUser {
     pub area_code: String,
     pub unit_id: Option<i64>,
     pub must_change_password: bool,
+    /// The enterprise an `enterprise` account speaks for.
+    pub enterprise_id: Option<i64>,
 }
 
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]
@@ -52,7 +54,7 @@ pub fn normalize_username(text: &str) -> Result<String, AppError> {
 }
 
 pub const INSERT_SQL: &str = "INSERT INTO users (username, display_name, password_hash, role, area_code, unit_id, \
-     disabled, must_change_password, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, FALSE, $7, $8, $8) RETURNING id";
+     disabled, must_change_password, created_at, updated_at, enterprise_id) VALUES ($1, $2, $3, $4, $5, $6, FALSE, $7, $8, $8, $9) RETURNING id";
 
 /// Inserts an account inside `tx`; callers go through `service::create`, which audits it.
 pub async fn insert(tx: &mut Tx, user: &NewUser) -> Result<i64, AppError> {
@@ -65,6 +67,7 @@ pub async fn insert(tx: &mut Tx, user: &NewUser) -> Result<i64, AppError> {
         .bind(user.unit_id)
         .bind(user.must_change_password)
         .bind(Utc::now())
+        .bind(user.enterprise_id)
         .fetch_one(conn)
         .await);
     result.map_err(|e| match &e {

@@ -24,6 +24,7 @@ pub async fn create(db: &Db, actor: &Actor, user: &NewUser) -> AppResult<i64> {
             "area_code": user.area_code,
             "unit_id": user.unit_id,
             "must_change_password": user.must_change_password,
+            "enterprise_id": user.enterprise_id,
         }));
     audit::append(&mut tx, actor, event).await?;
     tx.commit().await?;

@@ -43,6 +43,7 @@ pub async fn run(cli: &Cli, file: &FileSettings, cmd: &UserCommand) -> anyhow::R
             area,
             unit,
             display_name,
+            enterprise,
             password_stdin,
         } => {
             let username = repo::normalize_username(username).map_err(refuse)?;
@@ -59,6 +60,10 @@ pub async fn run(cli: &Cli, file: &FileSettings, cmd: &UserCommand) -> anyhow::R
                 "no area {} (import the area tree first: tongxin areas import FILE)",
                 area.as_str()
             );
+            let enterprise_id = match enterprise {
+                None => None,
+                Some(code) => Some(enterprise_of(&db, role, &area, code).await?),
+            };
             let password = read_password(*password_stdin)?;
             auth::check_password_policy(&username, &password).map_err(refuse)?;
             let unit_id = match unit {
@@ -87,6 +92,7 @@ pub async fn run(cli: &Cli, file: &FileSettings, cmd: &UserCommand) -> anyhow::R
                     area_code: area.as_str().to_string(),
                     unit_id,
                     must_change_password: false,
+                    enterprise_id,
                 },
             )
             .await
@@ -181,6 +187,32 @@ pub async fn run(cli: &Cli, file: &FileSettings, cmd: &UserCommand) -> anyhow::R
     }
     db.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The registered enterprise an `enterprise` account speaks for: by its credit code, in the
+/// account's area.
+async fn enterprise_of(
+    db: &platform::db::Db,
+    role: Role,
+    area: &DivisionCode,
+    code: &str,
+) -> anyhow::Result<i64> {
+    anyhow::ensure!(
+        role == Role::Enterprise,
+        "--enterprise links an account in the enterprise role only"
+    );
+    let code = code.trim().to_ascii_uppercase();
+    let found = platform::registry::enterprise::repo::find_by_uscc(db, &code)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no enterprise with credit code {code}"))?;
+    let inside = DivisionCode::parse(&found.area_code).is_ok_and(|c| area.contains(&c));
+    anyhow::ensure!(
+        inside,
+        "enterprise {code} ({}) lies outside the account's area {}",
+        found.area_code,
+        area.as_str()
+    );
+    Ok(found.id)
 }
 
 fn unit_kind_for(role: Role) -> &'static str {

@@ -136,7 +136,32 @@ pub async fn generate(ctx: &DemoContext) -> anyhow::Result<()> {
         }
     }
     flush(&mut tx, &mut batch, now).await?;
+    link_accounts(&mut tx).await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// Each demo enterprise account (`enterpriseNN`, one per township) speaks for the first
+/// enterprise of its township.
+async fn link_accounts(tx: &mut Tx) -> anyhow::Result<()> {
+    const ACCOUNTS: &str = "SELECT id, area_code FROM users \
+         WHERE role = 'enterprise' AND enterprise_id IS NULL ORDER BY id";
+    const FIRST: &str = "SELECT MIN(id) FROM enterprises WHERE area_code >= $1 AND area_code < $2";
+    const LINK: &str = "UPDATE users SET enterprise_id = $2 WHERE id = $1";
+    let accounts: Vec<(i64, String)> =
+        crate::with_conn!(tx, conn => sqlx::query_as(ACCOUNTS).fetch_all(conn).await)?;
+    for (user, area) in accounts {
+        let Ok(area) = domain::DivisionCode::parse(&area) else {
+            continue;
+        };
+        let (lo, hi) = area.subtree_range();
+        let first: Option<i64> = crate::with_conn!(tx, conn => sqlx::query_scalar(FIRST)
+            .bind(&lo).bind(&hi).fetch_one(conn).await)?;
+        if let Some(enterprise) = first {
+            crate::with_conn!(tx, conn => sqlx::query(LINK).bind(user).bind(enterprise)
+                .execute(conn).await.map(|r| r.rows_affected()))?;
+        }
+    }
     Ok(())
 }
 

@@ -1,0 +1,31 @@
+//! Whose records a caller sees beyond their area: an enterprise account (`users.enterprise_id`)
+//! its own enterprise only; an account in the enterprise role that is linked to none, nothing.
+
+use platform::auth::{CurrentUser, Role};
+
+/// The one enterprise the caller's reading and reporting is limited to, if any. `Some(0)`
+/// (no enterprise has id 0) for an unlinked enterprise account or token.
+pub fn own_enterprise(user: &CurrentUser) -> Option<i64> {
+    match (user.enterprise_id, user.role) {
+        (Some(id), _) => Some(id),
+        (None, Role::Enterprise) => Some(0),
+        (None, _) => None,
+    }
+}
+
+/// A layer for routes that act across enterprises (sheet uploads): an enterprise account is
+/// refused (403) — it speaks for its own enterprise only.
+pub async fn not_for_enterprise_accounts(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let limited = request
+        .extensions()
+        .get::<CurrentUser>()
+        .is_some_and(|u| own_enterprise(u).is_some());
+    if limited {
+        return platform::error::AppError::forbidden().into_response();
+    }
+    next.run(request).await
+}
