@@ -24,7 +24,6 @@ pub const SECTIONS: &[Section] = &[
             "epidemic.samples_today",
             "epidemic.positives_today",
             "epidemic.coverage_rate",
-            "epidemic.untested",
         ],
     },
     Section {
