@@ -1,8 +1,14 @@
 //! The lab sheet (`lab_results`) for the import framework: barcode, result, time, lab. A row's
-//! barcode must name a recorded sample (else the row is rejected); storing applies the result
-//! like the API does (`results::apply_in`), so re-importing the same sheet changes nothing.
+//! barcode must name a recorded sample of the importer's area (else the row is rejected, as the
+//! results API does); barcodes are matched a batch at a time with one query
+//! (`Importer::confirm_batch`), and storing applies a batch of results with a few statements
+//! (`results::apply_batch_in`) under the same rules as the API, so re-importing the same sheet
+//! changes nothing.
+
+use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+use domain::DivisionCode;
 use futures::future::BoxFuture;
 use platform::db::{Db, Tx};
 use platform::error::{AppError, AppResult};
@@ -40,6 +46,13 @@ pub const SPEC: Spec = Spec::new(&[
 ]);
 
 pub struct LabResults;
+
+/// A sheet row that passed its checks, and once confirmed, the sample its barcode names.
+#[derive(Clone, Debug)]
+pub struct LabRow {
+    pub result: ValidResult,
+    pub sample_id: i64,
+}
 
 pub static LAB_RESULTS: LabResults = LabResults;
 
@@ -82,8 +95,67 @@ pub fn parse_time(text: &str) -> Result<Option<DateTime<Utc>>, Problem> {
         .ok_or_else(|| Problem::new("testing.bad_time"))
 }
 
+/// The samples these barcodes name, with their areas: one query for the lot (callers send at
+/// most `platform::imports::CONFIRM_BATCH` barcodes).
+async fn samples_of(db: &Db, barcodes: &[&str]) -> AppResult<HashMap<String, (i64, String)>> {
+    if barcodes.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let params: Vec<String> = (1..=barcodes.len())
+        .map(|n| match db {
+            Db::Sqlite(_) => "?".to_string(),
+            Db::Postgres(_) => format!("${n}"),
+        })
+        .collect();
+    let sql = format!(
+        "SELECT barcode, id, area_code FROM epi_samples WHERE barcode IN ({})",
+        params.join(", ")
+    );
+    let rows: Vec<(String, i64, String)> = platform::with_db!(db, pool => {
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
+        for b in barcodes {
+            q = q.bind(*b);
+        }
+        q.fetch_all(pool).await
+    })
+    .map_err(AppError::from)?;
+    Ok(rows
+        .into_iter()
+        .map(|(barcode, id, area)| (barcode, (id, area)))
+        .collect())
+}
+
+/// A sample outside the importer's area does not exist for them.
+fn in_scope(ctx: &CheckContext<'_>, area: &str) -> bool {
+    match (&ctx.target.scope, DivisionCode::parse(area)) {
+        (None, _) => true,
+        (Some(scope), Ok(area)) => scope.contains(&area),
+        (Some(_), Err(_)) => false,
+    }
+}
+
+/// The verdict on one row, given the samples found for its batch.
+fn verdict(
+    samples: &HashMap<String, (i64, String)>,
+    ctx: &CheckContext<'_>,
+    record: &Record,
+    row: &mut LabRow,
+) -> Result<(), Vec<CellProblem>> {
+    match samples.get(&row.result.barcode) {
+        Some((id, area)) if in_scope(ctx, area) => {
+            row.sample_id = *id;
+            Ok(())
+        }
+        _ => Err(vec![problem_at(
+            record,
+            "barcode",
+            Problem::new("testing.unknown_barcode"),
+        )]),
+    }
+}
+
 impl Importer for LabResults {
-    type Item = ValidResult;
+    type Item = LabRow;
 
     fn kind(&self) -> &'static str {
         "lab_results"
@@ -109,7 +181,7 @@ impl Importer for LabResults {
         &self,
         record: &Record,
         _ctx: &CheckContext<'_>,
-    ) -> Result<Checked<ValidResult>, Vec<CellProblem>> {
+    ) -> Result<Checked<LabRow>, Vec<CellProblem>> {
         let tested_at = match parse_time(record.get("tested_at")) {
             Ok(t) => t,
             Err(p) => return Err(vec![problem_at(record, "tested_at", p)]),
@@ -124,7 +196,10 @@ impl Importer for LabResults {
             Ok(valid) => Ok(Checked {
                 key: valid.barcode.clone(),
                 key_field: "barcode",
-                item: valid,
+                item: LabRow {
+                    result: valid,
+                    sample_id: 0,
+                },
             }),
             Err(err) => Err(vec![cell_problem(record, err, "barcode")]),
         }
@@ -134,37 +209,48 @@ impl Importer for LabResults {
         &'a self,
         db: &'a Db,
         record: &'a Record,
-        item: &'a mut ValidResult,
-        _ctx: &'a CheckContext<'a>,
+        item: &'a mut LabRow,
+        ctx: &'a CheckContext<'a>,
     ) -> BoxFuture<'a, AppResult<Result<(), Vec<CellProblem>>>> {
         Box::pin(async move {
-            const SQL: &str = "SELECT id FROM epi_samples WHERE barcode = $1";
-            let found: Option<i64> = platform::with_db!(db, pool => sqlx::query_scalar(SQL)
-                .bind(&item.barcode).fetch_optional(pool).await)
-            .map_err(AppError::from)?;
-            Ok(match found {
-                Some(_) => Ok(()),
-                None => Err(vec![problem_at(
-                    record,
-                    "barcode",
-                    Problem::new("testing.unknown_barcode"),
-                )]),
-            })
+            let samples = samples_of(db, &[item.result.barcode.as_str()]).await?;
+            Ok(verdict(&samples, ctx, record, item))
+        })
+    }
+
+    fn confirm_batch<'a>(
+        &'a self,
+        db: &'a Db,
+        rows: &'a mut [(&'a Record, &'a mut LabRow)],
+        ctx: &'a CheckContext<'a>,
+    ) -> BoxFuture<'a, AppResult<Vec<Result<(), Vec<CellProblem>>>>> {
+        Box::pin(async move {
+            let barcodes: Vec<&str> = rows
+                .iter()
+                .map(|(_, r)| r.result.barcode.as_str())
+                .collect();
+            let samples = samples_of(db, &barcodes).await?;
+            Ok(rows
+                .iter_mut()
+                .map(|(record, row)| verdict(&samples, ctx, record, row))
+                .collect())
         })
     }
 
     fn store<'a>(
         &'a self,
         tx: &'a mut Tx,
-        items: &'a [ValidResult],
-        _at: DateTime<Utc>,
+        items: &'a [LabRow],
+        at: DateTime<Utc>,
         by: &'a str,
     ) -> BoxFuture<'a, AppResult<Stored>> {
         Box::pin(async move {
-            let applied = super::results::apply_all_in(tx, by, items).await?;
+            let rows: Vec<(i64, &ValidResult)> =
+                items.iter().map(|r| (r.sample_id, &r.result)).collect();
+            let applied = super::results::apply_batch_in(tx, by, at, &rows).await?;
             Ok(Stored {
                 inserted: 0,
-                updated: applied.iter().filter(|a| a.changed.is_some()).count() as u64,
+                updated: applied.changed,
             })
         })
     }
