@@ -125,15 +125,23 @@ fn write_sheet(path: &Path, n: usize, day: NaiveDate) -> (usize, usize) {
     let mut order: Vec<usize> = (0..n).collect();
     order.shuffle(&mut rng);
     let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet_with_constant_memory();
-    sheet.write_string(0, 0, "同心区核酸检测结果").expect("title");
+    let sheet = book
+        .add_worksheet_with_constant_memory()
+        .expect("a constant-memory worksheet");
+    sheet
+        .write_string(0, 0, "同心区核酸检测结果")
+        .expect("title");
     for (c, h) in ["试管编码", "检测结果", "检测时间", "检测机构"]
         .iter()
         .enumerate()
     {
         sheet.write_string(1, c as u16, *h).expect("header");
     }
-    let labs = ["区疾控中心实验室", "第一人民医院检验科", "华大基因检测实验室"];
+    let labs = [
+        "区疾控中心实验室",
+        "第一人民医院检验科",
+        "华大基因检测实验室",
+    ];
     let start = day.and_hms_opt(13, 0, 0).expect("a time");
     let (mut pools, mut singles) = (0, 0);
     for (r, t) in order.into_iter().enumerate() {
@@ -150,9 +158,7 @@ fn write_sheet(path: &Path, n: usize, day: NaiveDate) -> (usize, usize) {
         sheet
             .write_string(row, 0, format!("LAB{t:09}"))
             .and_then(|s| s.write_string(row, 1, if positive { "阳性" } else { "阴性" }))
-            .and_then(|s| {
-                s.write_string(row, 2, tested.format("%Y-%m-%d %H:%M:%S").to_string())
-            })
+            .and_then(|s| s.write_string(row, 2, tested.format("%Y-%m-%d %H:%M:%S").to_string()))
             .and_then(|s| s.write_string(row, 3, labs[t % labs.len()]))
             .expect("a row");
     }

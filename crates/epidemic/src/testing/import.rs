@@ -5,7 +5,7 @@
 //! (`results::apply_batch_in`) under the same rules as the API, so re-importing the same sheet
 //! changes nothing.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use domain::DivisionCode;
@@ -47,12 +47,8 @@ pub const SPEC: Spec = Spec::new(&[
 
 pub struct LabResults;
 
-/// A sheet row that passed its checks, and once confirmed, the sample its barcode names.
-#[derive(Clone, Debug)]
-pub struct LabRow {
-    pub result: ValidResult,
-    pub sample_id: i64,
-}
+/// Results per `store` call.
+const STORE_BATCH: usize = 16_384;
 
 pub static LAB_RESULTS: LabResults = LabResults;
 
@@ -95,67 +91,85 @@ pub fn parse_time(text: &str) -> Result<Option<DateTime<Utc>>, Problem> {
         .ok_or_else(|| Problem::new("testing.bad_time"))
 }
 
-/// The samples these barcodes name, with their areas: one query for the lot (callers send at
-/// most `platform::imports::CONFIRM_BATCH` barcodes).
-async fn samples_of(db: &Db, barcodes: &[&str]) -> AppResult<HashMap<String, (i64, String)>> {
+/// Of these barcodes, those that name no sample inside `scope` (a sample outside the
+/// importer's area does not exist for them, as in the results API): one query for the lot,
+/// answering only the misses, which are few (callers send at most
+/// `platform::imports::CONFIRM_BATCH` barcodes).
+async fn unknown_of(
+    db: &Db,
+    scope: Option<&DivisionCode>,
+    barcodes: &[&str],
+) -> AppResult<HashSet<String>> {
+    const PG: &str = "SELECT b.barcode FROM UNNEST($1::text[]) AS b(barcode) \
+         LEFT JOIN epi_samples s ON s.barcode = b.barcode \
+         WHERE s.id IS NULL OR s.area_code < $2 OR s.area_code >= $3";
     if barcodes.is_empty() {
-        return Ok(HashMap::new());
+        return Ok(HashSet::new());
     }
-    let params: Vec<String> = (1..=barcodes.len())
-        .map(|n| match db {
-            Db::Sqlite(_) => "?".to_string(),
-            Db::Postgres(_) => format!("${n}"),
-        })
-        .collect();
-    let sql = format!(
-        "SELECT barcode, id, area_code FROM epi_samples WHERE barcode IN ({})",
-        params.join(", ")
-    );
-    let rows: Vec<(String, i64, String)> = platform::with_db!(db, pool => {
-        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
-        for b in barcodes {
-            q = q.bind(*b);
+    let unknown: Vec<String> = match (db, scope) {
+        // The whole tree: the barcode index alone answers.
+        (Db::Sqlite(pool), None) => {
+            let sql = format!(
+                "WITH b(barcode) AS (VALUES {}) SELECT b.barcode FROM b \
+                 LEFT JOIN epi_samples s ON s.barcode = b.barcode WHERE s.id IS NULL",
+                vec!["(?)"; barcodes.len()].join(", ")
+            );
+            let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql));
+            for b in barcodes {
+                q = q.bind(*b);
+            }
+            q.fetch_all(pool).await
         }
-        q.fetch_all(pool).await
-    })
+        (Db::Sqlite(pool), Some(scope)) => {
+            let (lo, hi) = scope.subtree_range();
+            let sql = format!(
+                "WITH b(barcode) AS (VALUES {}) SELECT b.barcode FROM b \
+                 LEFT JOIN epi_samples s ON s.barcode = b.barcode \
+                 WHERE s.id IS NULL OR s.area_code < ? OR s.area_code >= ?",
+                vec!["(?)"; barcodes.len()].join(", ")
+            );
+            let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql));
+            for b in barcodes {
+                q = q.bind(*b);
+            }
+            q.bind(lo).bind(hi).fetch_all(pool).await
+        }
+        (Db::Postgres(pool), scope) => {
+            // Area codes are digits: the whole tree lies between "" and ":" (after "9").
+            let (lo, hi) = scope
+                .map(|s| s.subtree_range())
+                .unwrap_or_else(|| (String::new(), ":".to_string()));
+            sqlx::query_scalar(PG)
+                .bind(barcodes)
+                .bind(lo)
+                .bind(hi)
+                .fetch_all(pool)
+                .await
+        }
+    }
     .map_err(AppError::from)?;
-    Ok(rows
-        .into_iter()
-        .map(|(barcode, id, area)| (barcode, (id, area)))
-        .collect())
+    Ok(unknown.into_iter().collect())
 }
 
-/// A sample outside the importer's area does not exist for them.
-fn in_scope(ctx: &CheckContext<'_>, area: &str) -> bool {
-    match (&ctx.target.scope, DivisionCode::parse(area)) {
-        (None, _) => true,
-        (Some(scope), Ok(area)) => scope.contains(&area),
-        (Some(_), Err(_)) => false,
-    }
-}
-
-/// The verdict on one row, given the samples found for its batch.
+/// The verdict on one row, given its batch's unknown barcodes.
 fn verdict(
-    samples: &HashMap<String, (i64, String)>,
-    ctx: &CheckContext<'_>,
+    unknown: &HashSet<String>,
     record: &Record,
-    row: &mut LabRow,
+    row: &ValidResult,
 ) -> Result<(), Vec<CellProblem>> {
-    match samples.get(&row.result.barcode) {
-        Some((id, area)) if in_scope(ctx, area) => {
-            row.sample_id = *id;
-            Ok(())
-        }
-        _ => Err(vec![problem_at(
+    if unknown.contains(&row.barcode) {
+        Err(vec![problem_at(
             record,
             "barcode",
             Problem::new("testing.unknown_barcode"),
-        )]),
+        )])
+    } else {
+        Ok(())
     }
 }
 
 impl Importer for LabResults {
-    type Item = LabRow;
+    type Item = ValidResult;
 
     fn kind(&self) -> &'static str {
         "lab_results"
@@ -181,7 +195,7 @@ impl Importer for LabResults {
         &self,
         record: &Record,
         _ctx: &CheckContext<'_>,
-    ) -> Result<Checked<LabRow>, Vec<CellProblem>> {
+    ) -> Result<Checked<ValidResult>, Vec<CellProblem>> {
         let tested_at = match parse_time(record.get("tested_at")) {
             Ok(t) => t,
             Err(p) => return Err(vec![problem_at(record, "tested_at", p)]),
@@ -196,10 +210,7 @@ impl Importer for LabResults {
             Ok(valid) => Ok(Checked {
                 key: valid.barcode.clone(),
                 key_field: "barcode",
-                item: LabRow {
-                    result: valid,
-                    sample_id: 0,
-                },
+                item: valid,
             }),
             Err(err) => Err(vec![cell_problem(record, err, "barcode")]),
         }
@@ -209,45 +220,51 @@ impl Importer for LabResults {
         &'a self,
         db: &'a Db,
         record: &'a Record,
-        item: &'a mut LabRow,
+        item: &'a mut ValidResult,
         ctx: &'a CheckContext<'a>,
     ) -> BoxFuture<'a, AppResult<Result<(), Vec<CellProblem>>>> {
         Box::pin(async move {
-            let samples = samples_of(db, &[item.result.barcode.as_str()]).await?;
-            Ok(verdict(&samples, ctx, record, item))
+            let scope = ctx.target.scope.as_ref();
+            let unknown = unknown_of(db, scope, &[item.barcode.as_str()]).await?;
+            Ok(verdict(&unknown, record, item))
         })
     }
 
     fn confirm_batch<'a>(
         &'a self,
         db: &'a Db,
-        rows: &'a mut [(&'a Record, &'a mut LabRow)],
+        rows: &'a mut [(&'a Record, &'a mut ValidResult)],
         ctx: &'a CheckContext<'a>,
     ) -> BoxFuture<'a, AppResult<Vec<Result<(), Vec<CellProblem>>>>> {
         Box::pin(async move {
-            let barcodes: Vec<&str> = rows
-                .iter()
-                .map(|(_, r)| r.result.barcode.as_str())
-                .collect();
-            let samples = samples_of(db, &barcodes).await?;
+            // In barcode order, the lookups follow the index.
+            let mut barcodes: Vec<&str> = rows.iter().map(|(_, r)| r.barcode.as_str()).collect();
+            barcodes.sort_unstable();
+            barcodes.dedup();
+            let unknown = unknown_of(db, ctx.target.scope.as_ref(), &barcodes).await?;
             Ok(rows
-                .iter_mut()
-                .map(|(record, row)| verdict(&samples, ctx, record, row))
+                .iter()
+                .map(|(record, row)| verdict(&unknown, record, row))
                 .collect())
         })
+    }
+
+    /// Thousands of results at a time, applied in barcode order: the samples they update are
+    /// then visited in their index's order instead of the sheet's, which is several times
+    /// faster on SQLite for a large sheet.
+    fn store_batch(&self) -> usize {
+        STORE_BATCH
     }
 
     fn store<'a>(
         &'a self,
         tx: &'a mut Tx,
-        items: &'a [LabRow],
+        items: &'a [ValidResult],
         at: DateTime<Utc>,
         by: &'a str,
     ) -> BoxFuture<'a, AppResult<Stored>> {
         Box::pin(async move {
-            let rows: Vec<(i64, &ValidResult)> =
-                items.iter().map(|r| (r.sample_id, &r.result)).collect();
-            let applied = super::results::apply_batch_in(tx, by, at, &rows).await?;
+            let applied = super::results::apply_batch_in(tx, by, at, items).await?;
             Ok(Stored {
                 inserted: 0,
                 updated: applied.changed,

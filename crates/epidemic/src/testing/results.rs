@@ -125,34 +125,41 @@ pub struct BatchApplied {
 /// Rows of a multi-row statement at most: a few thousand parameters on either backend.
 const ROWS_PER_STATEMENT: usize = 500;
 
-/// Applies a batch of results to their samples (matched before: `(sample id, result)`, each
-/// sample once) inside `tx`, with the rules of [`apply_in`] and a few statements for the lot:
-/// one UPDATE writes every result that differs from the stored one and answers those samples;
-/// the changed positive pools' members are read with one query and required to be retested
-/// with one INSERT per 500 members; a changed positive single opens its case as `apply_in`
-/// does. A result equal to the stored one changes nothing.
+/// Applies a batch of results to the samples their barcodes name (matched before, each
+/// barcode once) inside `tx`, with the rules of [`apply_in`] and a few statements for the lot:
+/// one UPDATE writes every non-positive result that differs from the stored one, another the
+/// positive ones and answers their samples; the changed positive pools' members are read with
+/// one query and required to be retested with one INSERT per 500 members; a changed positive
+/// single opens its case as `apply_in` does. A result equal to the stored one changes nothing.
 pub async fn apply_batch_in(
     tx: &mut Tx,
     by: &str,
     now: DateTime<Utc>,
-    rows: &[(i64, &ValidResult)],
+    results: &[ValidResult],
 ) -> AppResult<BatchApplied> {
     let mut applied = BatchApplied::default();
-    let mut changed: Vec<(i64, i32, String)> = Vec::new();
-    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-        changed.extend(update_changed(tx, chunk).await?);
+    // In barcode order, the samples are visited in their index's order.
+    let mut sorted: Vec<&ValidResult> = results.iter().collect();
+    sorted.sort_unstable_by(|a, b| a.barcode.cmp(&b.barcode));
+    let (positive, other): (Vec<&ValidResult>, Vec<&ValidResult>) = sorted
+        .into_iter()
+        .partition(|r| r.outcome == Outcome::Positive);
+    for chunk in other.chunks(ROWS_PER_STATEMENT) {
+        applied.changed += update_changed(tx, chunk, false).await?.0;
     }
-    applied.changed = changed.len() as u64;
-    let by_id: HashMap<i64, &ValidResult> = rows.iter().map(|(id, r)| (*id, *r)).collect();
-    let positive: Vec<(i64, i32)> = changed
-        .iter()
-        .filter(|(id, _, _)| by_id[id].outcome == Outcome::Positive)
-        .map(|(id, size, _)| (*id, *size))
-        .collect();
-    if positive.is_empty() {
+    // The changed positive samples: (id, pool size, barcode).
+    let mut changed: Vec<(i64, i32, String)> = Vec::new();
+    for chunk in positive.chunks(ROWS_PER_STATEMENT) {
+        let (n, samples) = update_changed(tx, chunk, true).await?;
+        applied.changed += n;
+        changed.extend(samples);
+    }
+    if changed.is_empty() {
         return Ok(applied);
     }
-    let ids: Vec<i64> = positive.iter().map(|p| p.0).collect();
+    let by_barcode: HashMap<&str, &ValidResult> =
+        positive.iter().map(|r| (r.barcode.as_str(), *r)).collect();
+    let ids: Vec<i64> = changed.iter().map(|c| c.0).collect();
     let mut members: HashMap<i64, Vec<(i64, String)>> = HashMap::new();
     for chunk in ids.chunks(ROWS_PER_STATEMENT) {
         for (sample, person, area) in members_of(tx, chunk).await? {
@@ -160,12 +167,15 @@ pub async fn apply_batch_in(
         }
     }
     let mut retests: Vec<NewRetest> = Vec::new();
-    for (id, size) in positive {
-        let day = beijing_day(by_id[&id].tested_at);
-        let Some(people) = members.get(&id) else {
+    for (id, size, barcode) in &changed {
+        let Some(r) = by_barcode.get(barcode.as_str()) else {
             continue;
         };
-        if size > 1 {
+        let Some(people) = members.get(id) else {
+            continue;
+        };
+        let day = beijing_day(r.tested_at);
+        if *size > 1 {
             let due = day.checked_add_days(Days::new(1)).unwrap_or(day);
             retests.extend(people.iter().map(|(person, area)| NewRetest {
                 person_id: *person,
@@ -175,7 +185,7 @@ pub async fn apply_batch_in(
                 due_on: due,
             }));
         } else if let Some((person, area)) = people.first() {
-            let notice = super::cases::open_case_in(tx, by, *person, area, id, day).await?;
+            let notice = super::cases::open_case_in(tx, by, *person, area, *id, day).await?;
             applied.notices.extend(notice);
         }
     }
@@ -186,66 +196,100 @@ pub async fn apply_batch_in(
     Ok(applied)
 }
 
-/// Writes the results that differ from the stored ones; answers the changed samples' ids, pool
-/// sizes and areas.
+/// Writes the results that differ from the stored ones; answers how many changed, and when
+/// `answer`, the changed samples (id, pool size, barcode).
 async fn update_changed(
     tx: &mut Tx,
-    rows: &[(i64, &ValidResult)],
-) -> AppResult<Vec<(i64, i32, String)>> {
+    rows: &[&ValidResult],
+    answer: bool,
+) -> AppResult<(u64, Vec<(i64, i32, String)>)> {
     const PG: &str = "UPDATE epi_samples AS s SET result = v.result, result_at = v.result_at, \
          result_on = v.result_on, lab = v.lab \
-         FROM UNNEST($1::bigint[], $2::text[], $3::timestamptz[], $4::date[], $5::text[]) \
-         AS v(id, result, result_at, result_on, lab) \
-         WHERE s.id = v.id AND (s.result, s.result_at, s.lab) IS DISTINCT FROM (v.result, v.result_at, v.lab) \
-         RETURNING s.id, s.pool_size, s.area_code";
-    Ok(match tx {
+         FROM UNNEST($1::text[], $2::text[], $3::timestamptz[], $4::date[], $5::text[]) \
+         AS v(barcode, result, result_at, result_on, lab) \
+         WHERE s.barcode = v.barcode \
+         AND (s.result, s.result_at, s.lab) IS DISTINCT FROM (v.result, v.result_at, v.lab)";
+    if rows.is_empty() {
+        return Ok((0, Vec::new()));
+    }
+    match tx {
         Tx::Sqlite(conn) => {
-            let values = vec!["(?, ?, ?, ?, ?)"; rows.len()].join(", ");
+            let returning = if answer {
+                " RETURNING id, pool_size, barcode"
+            } else {
+                ""
+            };
             let sql = format!(
-                "WITH v(id, result, result_at, result_on, lab) AS (VALUES {values}) \
+                "WITH v(barcode, result, result_at, result_on, lab) AS (VALUES {}) \
                  UPDATE epi_samples SET result = v.result, result_at = v.result_at, \
-                 result_on = v.result_on, lab = v.lab FROM v WHERE epi_samples.id = v.id \
+                 result_on = v.result_on, lab = v.lab FROM v WHERE epi_samples.barcode = v.barcode \
                  AND NOT (epi_samples.result IS v.result AND epi_samples.result_at IS v.result_at \
-                 AND epi_samples.lab IS v.lab) RETURNING id, pool_size, area_code"
+                 AND epi_samples.lab IS v.lab){returning}",
+                vec!["(?, ?, ?, ?, ?)"; rows.len()].join(", ")
             );
-            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
-            for (id, r) in rows {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for r in rows {
                 q = q
-                    .bind(*id)
+                    .bind(r.barcode.as_str())
                     .bind(r.outcome.as_str())
                     .bind(r.tested_at)
                     .bind(beijing_day(r.tested_at))
                     .bind(r.lab.as_deref());
             }
-            q.fetch_all(&mut **conn).await?
+            if answer {
+                let changed: Vec<(i64, i32, String)> = q
+                    .try_map(|row: sqlx::sqlite::SqliteRow| sqlx::FromRow::from_row(&row))
+                    .fetch_all(&mut **conn)
+                    .await?;
+                Ok((changed.len() as u64, changed))
+            } else {
+                Ok((q.execute(&mut **conn).await?.rows_affected(), Vec::new()))
+            }
         }
         Tx::Postgres(conn) => {
-            sqlx::query_as(PG)
-                .bind(rows.iter().map(|(id, _)| *id).collect::<Vec<i64>>())
+            let returning = if answer {
+                " RETURNING s.id, s.pool_size, s.barcode"
+            } else {
+                ""
+            };
+            let sql = format!("{PG}{returning}");
+            let q = sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(
                     rows.iter()
-                        .map(|(_, r)| r.outcome.as_str())
+                        .map(|r| r.barcode.as_str())
                         .collect::<Vec<&str>>(),
                 )
                 .bind(
                     rows.iter()
-                        .map(|(_, r)| r.tested_at)
+                        .map(|r| r.outcome.as_str())
+                        .collect::<Vec<&str>>(),
+                )
+                .bind(
+                    rows.iter()
+                        .map(|r| r.tested_at)
                         .collect::<Vec<DateTime<Utc>>>(),
                 )
                 .bind(
                     rows.iter()
-                        .map(|(_, r)| beijing_day(r.tested_at))
+                        .map(|r| beijing_day(r.tested_at))
                         .collect::<Vec<NaiveDate>>(),
                 )
                 .bind(
                     rows.iter()
-                        .map(|(_, r)| r.lab.clone())
-                        .collect::<Vec<Option<String>>>(),
-                )
-                .fetch_all(&mut **conn)
-                .await?
+                        .map(|r| r.lab.as_deref())
+                        .collect::<Vec<Option<&str>>>(),
+                );
+            if answer {
+                let changed: Vec<(i64, i32, String)> = q
+                    .try_map(|row: sqlx::postgres::PgRow| sqlx::FromRow::from_row(&row))
+                    .fetch_all(&mut **conn)
+                    .await?;
+                Ok((changed.len() as u64, changed))
+            } else {
+                Ok((q.execute(&mut **conn).await?.rows_affected(), Vec::new()))
+            }
         }
-    })
+    }
 }
 
 /// The members of these samples with their persons' areas, by sample and person.
