@@ -13,7 +13,9 @@ use futures::future::BoxFuture;
 use platform::db::{Db, Tx};
 use platform::error::{AppError, AppResult};
 use platform::imports::pages::ImportPage;
-use platform::imports::{CheckContext, Checked, Importer, Stored, cell_problem, problem_at};
+use platform::imports::{
+    CheckContext, Checked, Importer, Stored, Verdict, cell_problem, problem_at,
+};
 use platform::tabular::{CellProblem, FieldSpec, Problem, Record, Spec};
 
 use super::model::{ResultInput, ValidResult};
@@ -235,7 +237,7 @@ impl Importer for LabResults {
         db: &'a Db,
         rows: &'a mut [(&'a Record, &'a mut ValidResult)],
         ctx: &'a CheckContext<'a>,
-    ) -> BoxFuture<'a, AppResult<Vec<Result<(), Vec<CellProblem>>>>> {
+    ) -> BoxFuture<'a, AppResult<Vec<Verdict>>> {
         Box::pin(async move {
             // In barcode order, the lookups follow the index.
             let mut barcodes: Vec<&str> = rows.iter().map(|(_, r)| r.barcode.as_str()).collect();

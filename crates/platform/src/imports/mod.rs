@@ -156,6 +156,9 @@ pub struct Checked<T> {
     pub item: T,
 }
 
+/// What confirming a row answered: nothing to say, or the problems that reject it.
+pub type Verdict = Result<(), Vec<CellProblem>>;
+
 /// What a stored batch did.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Stored {
@@ -210,7 +213,7 @@ pub trait Importer: Send + Sync + 'static {
         db: &'a Db,
         rows: &'a mut [(&'a Record, &'a mut Self::Item)],
         ctx: &'a CheckContext<'a>,
-    ) -> BoxFuture<'a, AppResult<Vec<Result<(), Vec<CellProblem>>>>> {
+    ) -> BoxFuture<'a, AppResult<Vec<Verdict>>> {
         Box::pin(async move {
             let mut verdicts = Vec::with_capacity(rows.len());
             for (record, item) in rows.iter_mut() {
