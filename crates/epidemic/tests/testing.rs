@@ -12,6 +12,7 @@ backend_tests!(
     a_positive_pool_relists_its_members_until_each_is_retested_alone,
     a_positive_single_opens_an_urgent_case_ticket_to_the_health_unit,
     a_lab_sheet_is_matched_by_barcode_and_reimporting_changes_nothing,
+    a_lab_sheet_rejects_exactly_its_unknown_barcodes_and_stores_the_rest,
     samples_outside_the_area_do_not_exist_for_the_caller,
 );
 
@@ -363,10 +364,16 @@ fn lab_sheet(rows: &[(&str, &str)]) -> Vec<u8> {
 }
 
 async fn upload(app: &TestApp, client: &reqwest::Client, bytes: Vec<u8>) -> Value {
-    let form = reqwest::multipart::Form::new().part(
-        "file",
-        reqwest::multipart::Part::bytes(bytes).file_name("检测结果.xlsx"),
-    );
+    upload_in(app, client, bytes, "valid-rows").await
+}
+
+async fn upload_in(app: &TestApp, client: &reqwest::Client, bytes: Vec<u8>, mode: &str) -> Value {
+    let form = reqwest::multipart::Form::new()
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name("检测结果.xlsx"),
+        )
+        .text("mode", mode.to_string());
     let r = client
         .post(app.url("/api/v1/imports/lab_results"))
         .multipart(form)
@@ -454,6 +461,82 @@ async fn a_lab_sheet_is_matched_by_barcode_and_reimporting_changes_nothing(backe
         .await,
         1
     );
+}
+
+/// 700 tubes of town01 (more than one confirmation batch), an unknown barcode, town02's tube
+/// and a repeated barcode among them: exactly those three rows are reported, naming the barcode
+/// cell, and every other row is stored; all-or-nothing stores none of them.
+async fn a_lab_sheet_rejects_exactly_its_unknown_barcodes_and_stores_the_rest(backend: Backend) {
+    const TUBES: usize = 700;
+    let app = support::spawn(backend).await;
+    let town = app.signed_in("town01").await;
+    let person = fresh_persons(&app, "town01", 1).await;
+    let barcodes: Vec<String> = (1..=TUBES).map(|i| format!("BULK-{i:05}")).collect();
+    for chunk in barcodes.chunks(500) {
+        let samples: Vec<Value> = chunk
+            .iter()
+            .map(|b| json!({"barcode": b, "members": by_doc(&person)}))
+            .collect();
+        let r = town
+            .post(app.url("/api/v1/epidemic/samples/batch"))
+            .json(&json!({ "samples": samples }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+    }
+    let town2 = app.signed_in("town02").await;
+    let other = fresh_persons(&app, "town02", 1).await;
+    let (status, _) = post(
+        &town2,
+        &app,
+        "/api/v1/epidemic/samples",
+        json!({"barcode": "TOWN2-BULK1", "members": by_doc(&other)}),
+    )
+    .await;
+    assert_eq!(status, 201);
+
+    let mut rows: Vec<(&str, &str)> = barcodes.iter().map(|b| (b.as_str(), "阴性")).collect();
+    rows.insert(300, ("NOT-A-TUBE9", "阴性"));
+    rows.insert(600, ("TOWN2-BULK1", "阴性"));
+    rows.push(("BULK-00002", "阴性"));
+    // Sheet rows: a title, the header, then data from row 3.
+    let (unknown, outside, repeated) = (300 + 3, 600 + 3, rows.len() + 2);
+    let sheet = lab_sheet(&rows);
+
+    let refused = upload_in(&app, &town, sheet.clone(), "all-or-nothing").await;
+    assert_eq!(refused["committed"], false, "{refused}");
+    let stored = "SELECT COUNT(*) FROM epi_samples WHERE result IS NOT NULL AND barcode LIKE $1";
+    assert_eq!(scalar(&app, stored, "BULK-%").await, 0);
+
+    let summary = upload(&app, &town, sheet).await;
+    let rejected = summary["rejected"].as_array().unwrap();
+    let at: Vec<i64> = rejected
+        .iter()
+        .map(|r| r["row"].as_i64().unwrap())
+        .collect();
+    assert_eq!(
+        at,
+        vec![unknown as i64, outside as i64, repeated as i64],
+        "{summary}"
+    );
+    for r in &rejected[..2] {
+        let errors = r["errors"].as_array().unwrap();
+        assert_eq!(errors.len(), 1, "{r}");
+        let message = errors[0].as_str().unwrap();
+        assert!(message == "【条码】未登记的试管条码", "{message}");
+    }
+    assert!(
+        rejected[2]["errors"][0]
+            .as_str()
+            .unwrap()
+            .contains("与第4行的条码相同"),
+        "{summary}"
+    );
+    assert_eq!(summary["updated"], TUBES, "{summary}");
+    assert_eq!(summary["committed"], true, "{summary}");
+    assert_eq!(scalar(&app, stored, "BULK-%").await, TUBES as i64);
+    assert_eq!(scalar(&app, stored, "TOWN2-BULK1").await, 0);
 }
 
 async fn samples_outside_the_area_do_not_exist_for_the_caller(backend: Backend) {

@@ -3,7 +3,9 @@
 //! positive single makes its person a case (a key-person episode and a notice that becomes a
 //! ticket to the health department). Re-sending the same result changes nothing.
 
-use chrono::{DateTime, Days, Utc};
+use std::collections::HashMap;
+
+use chrono::{DateTime, Days, NaiveDate, Utc};
 use platform::db::Tx;
 use platform::error::AppResult;
 
@@ -107,6 +109,246 @@ pub async fn apply_all_in(
         }
     }
     Ok(out)
+}
+
+/// What applying a batch of results did.
+#[derive(Clone, Debug, Default)]
+pub struct BatchApplied {
+    /// Samples whose result changed.
+    pub changed: u64,
+    /// Retest requirements asked for (a changed positive pool's members).
+    pub retests: u64,
+    /// Case notices made (a changed positive single's person).
+    pub notices: Vec<i64>,
+}
+
+/// Rows of a multi-row statement at most: a few thousand parameters on either backend.
+const ROWS_PER_STATEMENT: usize = 500;
+
+/// Applies a batch of results to the samples their barcodes name (matched before, each
+/// barcode once) inside `tx`, with the rules of [`apply_in`] and a few statements for the lot:
+/// one UPDATE writes every non-positive result that differs from the stored one, another the
+/// positive ones and answers their samples; the changed positive pools' members are read with
+/// one query and required to be retested with one INSERT per 500 members; a changed positive
+/// single opens its case as `apply_in` does. A result equal to the stored one changes nothing.
+pub async fn apply_batch_in(
+    tx: &mut Tx,
+    by: &str,
+    now: DateTime<Utc>,
+    results: &[ValidResult],
+) -> AppResult<BatchApplied> {
+    let mut applied = BatchApplied::default();
+    // In barcode order, the samples are visited in their index's order.
+    let mut sorted: Vec<&ValidResult> = results.iter().collect();
+    sorted.sort_unstable_by(|a, b| a.barcode.cmp(&b.barcode));
+    let (positive, other): (Vec<&ValidResult>, Vec<&ValidResult>) = sorted
+        .into_iter()
+        .partition(|r| r.outcome == Outcome::Positive);
+    for chunk in other.chunks(ROWS_PER_STATEMENT) {
+        applied.changed += update_changed(tx, chunk, false).await?.0;
+    }
+    // The changed positive samples: (id, pool size, barcode).
+    let mut changed: Vec<(i64, i32, String)> = Vec::new();
+    for chunk in positive.chunks(ROWS_PER_STATEMENT) {
+        let (n, samples) = update_changed(tx, chunk, true).await?;
+        applied.changed += n;
+        changed.extend(samples);
+    }
+    if changed.is_empty() {
+        return Ok(applied);
+    }
+    let by_barcode: HashMap<&str, &ValidResult> =
+        positive.iter().map(|r| (r.barcode.as_str(), *r)).collect();
+    let ids: Vec<i64> = changed.iter().map(|c| c.0).collect();
+    let mut members: HashMap<i64, Vec<(i64, String)>> = HashMap::new();
+    for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+        for (sample, person, area) in members_of(tx, chunk).await? {
+            members.entry(sample).or_default().push((person, area));
+        }
+    }
+    let mut retests: Vec<NewRetest> = Vec::new();
+    for (id, size, barcode) in &changed {
+        let Some(r) = by_barcode.get(barcode.as_str()) else {
+            continue;
+        };
+        let Some(people) = members.get(id) else {
+            continue;
+        };
+        let day = beijing_day(r.tested_at);
+        if *size > 1 {
+            let due = day.checked_add_days(Days::new(1)).unwrap_or(day);
+            retests.extend(people.iter().map(|(person, area)| NewRetest {
+                person_id: *person,
+                area_code: area.clone(),
+                source_ref: format!("sample:{id}"),
+                from_on: day,
+                due_on: due,
+            }));
+        } else if let Some((person, area)) = people.first() {
+            let notice = super::cases::open_case_in(tx, by, *person, area, *id, day).await?;
+            applied.notices.extend(notice);
+        }
+    }
+    applied.retests = retests.len() as u64;
+    for chunk in retests.chunks(ROWS_PER_STATEMENT) {
+        require_retests_in(tx, by, now, chunk).await?;
+    }
+    Ok(applied)
+}
+
+/// Writes the results that differ from the stored ones; answers how many changed, and when
+/// `answer`, the changed samples (id, pool size, barcode).
+async fn update_changed(
+    tx: &mut Tx,
+    rows: &[&ValidResult],
+    answer: bool,
+) -> AppResult<(u64, Vec<(i64, i32, String)>)> {
+    const PG: &str = "UPDATE epi_samples AS s SET result = v.result, result_at = v.result_at, \
+         result_on = v.result_on, lab = v.lab \
+         FROM UNNEST($1::text[], $2::text[], $3::timestamptz[], $4::date[], $5::text[]) \
+         AS v(barcode, result, result_at, result_on, lab) \
+         WHERE s.barcode = v.barcode \
+         AND (s.result, s.result_at, s.lab) IS DISTINCT FROM (v.result, v.result_at, v.lab)";
+    if rows.is_empty() {
+        return Ok((0, Vec::new()));
+    }
+    match tx {
+        Tx::Sqlite(conn) => {
+            let returning = if answer {
+                " RETURNING id, pool_size, barcode"
+            } else {
+                ""
+            };
+            let sql = format!(
+                "WITH v(barcode, result, result_at, result_on, lab) AS (VALUES {}) \
+                 UPDATE epi_samples SET result = v.result, result_at = v.result_at, \
+                 result_on = v.result_on, lab = v.lab FROM v WHERE epi_samples.barcode = v.barcode \
+                 AND NOT (epi_samples.result IS v.result AND epi_samples.result_at IS v.result_at \
+                 AND epi_samples.lab IS v.lab){returning}",
+                vec!["(?, ?, ?, ?, ?)"; rows.len()].join(", ")
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for r in rows {
+                q = q
+                    .bind(r.barcode.as_str())
+                    .bind(r.outcome.as_str())
+                    .bind(r.tested_at)
+                    .bind(beijing_day(r.tested_at))
+                    .bind(r.lab.as_deref());
+            }
+            if answer {
+                let changed: Vec<(i64, i32, String)> = q
+                    .try_map(|row: sqlx::sqlite::SqliteRow| sqlx::FromRow::from_row(&row))
+                    .fetch_all(&mut **conn)
+                    .await?;
+                Ok((changed.len() as u64, changed))
+            } else {
+                Ok((q.execute(&mut **conn).await?.rows_affected(), Vec::new()))
+            }
+        }
+        Tx::Postgres(conn) => {
+            let returning = if answer {
+                " RETURNING s.id, s.pool_size, s.barcode"
+            } else {
+                ""
+            };
+            let sql = format!("{PG}{returning}");
+            let q = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(
+                    rows.iter()
+                        .map(|r| r.barcode.as_str())
+                        .collect::<Vec<&str>>(),
+                )
+                .bind(
+                    rows.iter()
+                        .map(|r| r.outcome.as_str())
+                        .collect::<Vec<&str>>(),
+                )
+                .bind(
+                    rows.iter()
+                        .map(|r| r.tested_at)
+                        .collect::<Vec<DateTime<Utc>>>(),
+                )
+                .bind(
+                    rows.iter()
+                        .map(|r| beijing_day(r.tested_at))
+                        .collect::<Vec<NaiveDate>>(),
+                )
+                .bind(
+                    rows.iter()
+                        .map(|r| r.lab.as_deref())
+                        .collect::<Vec<Option<&str>>>(),
+                );
+            if answer {
+                let changed: Vec<(i64, i32, String)> = q
+                    .try_map(|row: sqlx::postgres::PgRow| sqlx::FromRow::from_row(&row))
+                    .fetch_all(&mut **conn)
+                    .await?;
+                Ok((changed.len() as u64, changed))
+            } else {
+                Ok((q.execute(&mut **conn).await?.rows_affected(), Vec::new()))
+            }
+        }
+    }
+}
+
+/// The members of these samples with their persons' areas, by sample and person.
+async fn members_of(tx: &mut Tx, samples: &[i64]) -> AppResult<Vec<(i64, i64, String)>> {
+    let params: Vec<String> = (1..=samples.len()).map(|n| tx.param(n)).collect();
+    let sql = format!(
+        "SELECT m.sample_id, m.person_id, p.area_code FROM epi_sample_members m \
+         JOIN persons p ON p.id = m.person_id WHERE m.sample_id IN ({}) \
+         ORDER BY m.sample_id, m.person_id",
+        params.join(", ")
+    );
+    Ok(platform::with_conn!(tx, conn => {
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
+        for id in samples {
+            q = q.bind(*id);
+        }
+        q.fetch_all(conn).await
+    })?)
+}
+
+/// A retest a positive pool asks of one member.
+struct NewRetest {
+    person_id: i64,
+    area_code: String,
+    source_ref: String,
+    from_on: NaiveDate,
+    due_on: NaiveDate,
+}
+
+/// Records retest requirements with one statement, as [`requirements::require_in`] does one:
+/// the same person, reason and first day again keeps the existing one.
+async fn require_retests_in(
+    tx: &mut Tx,
+    by: &str,
+    now: DateTime<Utc>,
+    rows: &[NewRetest],
+) -> AppResult<()> {
+    const PER_ROW: usize = 8;
+    let values: Vec<String> = (0..rows.len())
+        .map(|i| {
+            let p: Vec<String> = (1..=PER_ROW).map(|c| tx.param(i * PER_ROW + c)).collect();
+            format!("({})", p.join(", "))
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO epi_test_requirements (person_id, area_code, reason, source_ref, from_on, \
+         due_on, created_at, created_by) VALUES {} \
+         ON CONFLICT (person_id, reason, from_on) DO NOTHING",
+        values.join(", ")
+    );
+    platform::with_conn!(tx, conn => {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
+        for r in rows {
+            q = q.bind(r.person_id).bind(&r.area_code).bind(reasons::POOL_RETEST)
+                .bind(&r.source_ref).bind(r.from_on).bind(r.due_on).bind(now).bind(by);
+        }
+        q.execute(conn).await.map(|x| x.rows_affected())
+    })?;
+    Ok(())
 }
 
 /// Key persons: a positive single's person, managed as a case.

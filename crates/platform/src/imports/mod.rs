@@ -32,9 +32,17 @@ use crate::tabular::{CellProblem, Problem, Record, RejectedRow, Spec, Table};
 
 pub use upload::Upload;
 
-/// Rows stored per statement: enough to amortize the round trip, few enough that a statement's
-/// parameters stay in the hundreds.
-const BATCH: usize = 64;
+/// Rows stored per statement by default (`Importer::store_batch`): enough to amortize the round
+/// trip, few enough that a statement's parameters stay in the hundreds.
+pub const BATCH: usize = 64;
+
+/// Rows handed to [`Importer::confirm_batch`] at most at a time: one query for this many keys
+/// stays well under both backends' parameter limits (32,766 on SQLite, 65,535 on PostgreSQL).
+pub const CONFIRM_BATCH: usize = 4096;
+
+/// Rows read but not yet judged at most (rows waiting for their confirmation, and the rejected
+/// rows between them), so a long run of bad rows does not pile up in memory.
+const WAITING_MAX: usize = 4 * CONFIRM_BATCH;
 
 /// What to do with a file that has bad rows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
@@ -148,6 +156,9 @@ pub struct Checked<T> {
     pub item: T,
 }
 
+/// What confirming a row answered: nothing to say, or the problems that reject it.
+pub type Verdict = Result<(), Vec<CellProblem>>;
+
 /// What a stored batch did.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Stored {
@@ -188,10 +199,40 @@ pub trait Importer: Send + Sync + 'static {
     ) -> BoxFuture<'a, AppResult<Result<(), Vec<CellProblem>>>> {
         Box::pin(async { Ok(Ok(())) })
     }
+    /// Confirms a batch of rows that passed `check`, in file order, with as few queries as the
+    /// importer can manage (one `WHERE key IN (…)` for the batch, say) instead of a round trip
+    /// per row. Answers one verdict per row, in the order given, exactly as `confirm` would
+    /// have answered it: a rejected row's problems name its cells as before. `run` hands over
+    /// at most [`CONFIRM_BATCH`] rows at a time and judges duplicates and storing afterwards,
+    /// in file order, so the outcome is the one row-by-row confirmation gives; a row may thus
+    /// be confirmed and then rejected as a duplicate of an earlier row of the same batch, so
+    /// confirming must not change anything. Same rules as `confirm`: on the pool, outside the
+    /// import's transaction. By default it calls `confirm` for each row in turn.
+    fn confirm_batch<'a>(
+        &'a self,
+        db: &'a Db,
+        rows: &'a mut [(&'a Record, &'a mut Self::Item)],
+        ctx: &'a CheckContext<'a>,
+    ) -> BoxFuture<'a, AppResult<Vec<Verdict>>> {
+        Box::pin(async move {
+            let mut verdicts = Vec::with_capacity(rows.len());
+            for (record, item) in rows.iter_mut() {
+                verdicts.push(self.confirm(db, record, item, ctx).await?);
+            }
+            Ok(verdicts)
+        })
+    }
     /// The catalog key of a line the upload page shows under the framework's introduction,
     /// saying what this import does beyond it (households: members are moved); `None` for none.
     fn note_key(&self) -> Option<&'static str> {
         None
+    }
+    /// Rows handed to one `store` call: [`BATCH`] by default. An importer that stores a batch
+    /// with a few multi-row statements of its own size, and gains from seeing many rows at once
+    /// (sorting them into the order of the table it writes, so consecutive rows share pages),
+    /// may ask for more; the rows are held in memory until stored.
+    fn store_batch(&self) -> usize {
+        BATCH
     }
     /// Stores a batch of checked rows, idempotently: a row equal to the stored record changes
     /// nothing and counts neither as inserted nor as updated.
@@ -275,63 +316,59 @@ pub async fn run<I: Importer>(
         areas: area_codes(db).await?,
     };
     let mut records = table.records(&layout);
-    let mut rejected: Vec<RejectedRow> = Vec::new();
-    // Keys seen so far, as 128-bit digests (a million keys in tens of megabytes), with their row.
-    let mut seen: HashMap<u128, usize> = HashMap::new();
-    let mut batch: Vec<I::Item> = Vec::with_capacity(BATCH);
-    let mut tx: Option<Tx> = None;
-    let mut stored = Stored::default();
-    let mut valid: u64 = 0;
+    let mut judge = Judge {
+        importer,
+        db,
+        actor,
+        tr,
+        ctx: &ctx,
+        mode,
+        at: Utc::now(),
+        rejected: Vec::new(),
+        seen: HashMap::new(),
+        batch: Vec::with_capacity(importer.store_batch()),
+        tx: None,
+        stored: Stored::default(),
+        valid: 0,
+    };
+    // Rows read and checked, waiting (in file order) for their batch's confirmation.
+    let mut waiting: Vec<Waiting<I::Item>> = Vec::new();
+    let mut to_confirm = 0;
     let mut rows = 0;
-    let at = Utc::now();
     for record in records.by_ref() {
         let record = record.map_err(|p| file_problem(tr, p))?;
         rows += 1;
-        let problems = match importer.check(&record, &ctx) {
-            Ok(mut checked) => match seen.get(&digest(&checked.key)) {
-                Some(first) => vec![problem_at(
-                    &record,
-                    checked.key_field,
-                    Problem::new(importer.duplicate_key()).arg("first", first.to_string()),
-                )],
-                None if record.errors.is_empty() => {
-                    match importer
-                        .confirm(db, &record, &mut checked.item, &ctx)
-                        .await?
-                    {
-                        Err(problems) => problems,
-                        Ok(()) => {
-                            seen.insert(digest(&checked.key), record.row);
-                            valid += 1;
-                            let storing = mode == Mode::ValidRows || rejected.is_empty();
-                            if storing {
-                                batch.push(checked.item);
-                                if batch.len() == BATCH {
-                                    store(
-                                        importer,
-                                        db,
-                                        &mut tx,
-                                        &mut batch,
-                                        at,
-                                        actor,
-                                        &mut stored,
-                                    )
-                                    .await?;
-                                }
-                            }
-                            continue;
-                        }
-                    }
-                }
-                None => Vec::new(),
-            },
-            Err(problems) => problems,
-        };
-        rejected.push(record.reject(tr, problems));
-        if mode == Mode::AllOrNothing {
-            batch.clear();
+        match importer.check(&record, &ctx) {
+            Ok(checked) => {
+                let key = digest(&checked.key);
+                // A repeat of a row already judged valid, or a row with cell errors, is
+                // rejected whatever is stored: no need to confirm it.
+                let confirm = !judge.seen.contains_key(&key) && record.errors.is_empty();
+                to_confirm += usize::from(confirm);
+                waiting.push(Waiting::Checked {
+                    record,
+                    key,
+                    checked,
+                    confirm,
+                });
+            }
+            Err(problems) => waiting.push(Waiting::Rejected(record, problems)),
+        }
+        if to_confirm == CONFIRM_BATCH || waiting.len() >= WAITING_MAX {
+            judge.settle(&mut waiting).await?;
+            to_confirm = 0;
         }
     }
+    judge.settle(&mut waiting).await?;
+    let Judge {
+        at,
+        rejected,
+        mut tx,
+        mut batch,
+        mut stored,
+        valid,
+        ..
+    } = judge;
     let skipped = records.skipped().len();
     let mut summary = Summary {
         rows,
@@ -384,6 +421,132 @@ pub async fn run<I: Importer>(
     Ok(outcome)
 }
 
+/// A row read and checked, waiting in file order for its batch to be confirmed and judged.
+enum Waiting<T> {
+    /// Failed its checks.
+    Rejected(Record, Vec<CellProblem>),
+    /// Passed its checks; `confirm` says whether it goes to `confirm_batch` (not when it
+    /// repeats a row already judged valid, or has cell errors: it is rejected anyway).
+    Checked {
+        record: Record,
+        key: u128,
+        checked: Checked<T>,
+        confirm: bool,
+    },
+}
+
+/// The judging half of `run`: what has been decided so far and where valid rows go.
+struct Judge<'a, I: Importer> {
+    importer: &'a I,
+    db: &'a Db,
+    actor: &'a Actor,
+    tr: &'a Tr,
+    ctx: &'a CheckContext<'a>,
+    mode: Mode,
+    at: DateTime<Utc>,
+    rejected: Vec<RejectedRow>,
+    /// Keys judged valid so far, as 128-bit digests (a million keys in tens of megabytes), with
+    /// their row.
+    seen: HashMap<u128, usize>,
+    batch: Vec<I::Item>,
+    tx: Option<Tx>,
+    stored: Stored,
+    valid: u64,
+}
+
+impl<I: Importer> Judge<'_, I> {
+    /// Confirms the waiting rows in one `confirm_batch`, then judges each in file order as
+    /// row-by-row confirmation would: a repeat of an earlier valid row is a duplicate, a row
+    /// with cell errors is rejected with them, else the confirmation decides; valid rows go to
+    /// the store batch (in all-or-nothing mode only until the first rejected row).
+    async fn settle(&mut self, waiting: &mut Vec<Waiting<I::Item>>) -> AppResult<()> {
+        let (asked, verdicts) = {
+            let mut rows: Vec<(&Record, &mut I::Item)> = waiting
+                .iter_mut()
+                .filter_map(|w| match w {
+                    Waiting::Checked {
+                        record,
+                        checked,
+                        confirm: true,
+                        ..
+                    } => Some((&*record, &mut checked.item)),
+                    _ => None,
+                })
+                .collect();
+            let asked = rows.len();
+            if asked == 0 {
+                (0, Vec::new())
+            } else {
+                let verdicts = self
+                    .importer
+                    .confirm_batch(self.db, &mut rows, self.ctx)
+                    .await?;
+                (asked, verdicts)
+            }
+        };
+        if verdicts.len() != asked {
+            return Err(AppError::internal(format!(
+                "{}: confirm_batch answered {} verdicts for {asked} rows",
+                self.importer.kind(),
+                verdicts.len()
+            )));
+        }
+        let mut verdicts = verdicts.into_iter();
+        for w in waiting.drain(..) {
+            let (record, problems) = match w {
+                Waiting::Rejected(record, problems) => (record, problems),
+                Waiting::Checked {
+                    record,
+                    key,
+                    checked,
+                    confirm,
+                } => {
+                    let verdict = if confirm { verdicts.next() } else { None };
+                    let problems = match (self.seen.get(&key), verdict) {
+                        (Some(first), _) => vec![problem_at(
+                            &record,
+                            checked.key_field,
+                            Problem::new(self.importer.duplicate_key())
+                                .arg("first", first.to_string()),
+                        )],
+                        (None, _) if !record.errors.is_empty() => Vec::new(),
+                        (None, Some(Err(problems))) => problems,
+                        (None, None) => {
+                            return Err(AppError::internal("a row was judged unconfirmed"));
+                        }
+                        (None, Some(Ok(()))) => {
+                            self.seen.insert(key, record.row);
+                            self.valid += 1;
+                            if self.mode == Mode::ValidRows || self.rejected.is_empty() {
+                                self.batch.push(checked.item);
+                                if self.batch.len() >= self.importer.store_batch() {
+                                    store(
+                                        self.importer,
+                                        self.db,
+                                        &mut self.tx,
+                                        &mut self.batch,
+                                        self.at,
+                                        self.actor,
+                                        &mut self.stored,
+                                    )
+                                    .await?;
+                                }
+                            }
+                            continue;
+                        }
+                    };
+                    (record, problems)
+                }
+            };
+            self.rejected.push(record.reject(self.tr, problems));
+            if self.mode == Mode::AllOrNothing {
+                self.batch.clear();
+            }
+        }
+        Ok(())
+    }
+}
+
 /// A 128-bit digest of a key: two SipHash passes with different salts.
 fn digest(key: &str) -> u128 {
     use std::hash::{Hash, Hasher};
@@ -412,9 +575,11 @@ async fn store<I: Importer>(
     if tx.is_none() {
         let mut begun = db.begin().await?;
         if let Tx::Sqlite(_) = begun {
-            // A large import touches many pages: 64 MB of page cache for this connection keeps
-            // SQLite from spilling to a statement journal mid-transaction.
-            crate::with_conn!(&mut begun, conn => sqlx::query("PRAGMA cache_size = -65536")
+            // A large import touches many pages: 256 MB of page cache for this connection (a
+            // ceiling, filled only as pages are read) keeps SQLite from spilling to a statement
+            // journal mid-transaction and holds the tables a million-row import rewrites (64 MB
+            // made a million lab results take half as long again).
+            crate::with_conn!(&mut begun, conn => sqlx::query("PRAGMA cache_size = -262144")
                 .execute(conn).await.map(|r| r.rows_affected()))?;
         }
         *tx = Some(begun);
