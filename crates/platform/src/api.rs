@@ -155,3 +155,18 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
             .map_err(|e| AppError::invalid("api.bad_query").with_arg("detail", e.body_text()))
     }
 }
+
+/// An `Idempotency-Key` as clients send it: absent, or 1–200 printable ASCII characters; anything
+/// else is refused with `error_key` (the caller's catalog message).
+pub fn idempotency_key<'a>(
+    key: Option<&'a str>,
+    error_key: &str,
+) -> Result<Option<&'a str>, AppError> {
+    match key.map(str::trim) {
+        None => Ok(None),
+        Some(k) if !k.is_empty() && k.len() <= 200 && k.chars().all(|c| c.is_ascii_graphic()) => {
+            Ok(Some(k))
+        }
+        Some(_) => Err(AppError::invalid(error_key)),
+    }
+}

@@ -6,6 +6,7 @@
 
 mod app;
 pub mod browser;
+pub mod catalogs;
 mod database;
 pub mod sheets;
 

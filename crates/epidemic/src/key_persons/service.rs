@@ -72,13 +72,7 @@ pub async fn create(
     let person = match (input.person_id, input.doc_number.as_deref().map(str::trim)) {
         (Some(id), _) => platform::registry::person::repo::get(db, id).await?,
         (None, Some(doc)) if !doc.is_empty() => {
-            let probe = platform::registry::person::model::PersonInput {
-                doc_number: doc.to_string(),
-                name: "?".into(),
-                area_code: "110101001001".into(),
-                ..Default::default()
-            };
-            let doc = probe.validate()?.doc;
+            let doc = platform::registry::person::model::parse_document(None, doc)?;
             platform::registry::person::repo::find_by_document(
                 db,
                 doc.kind().as_str(),

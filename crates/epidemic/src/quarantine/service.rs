@@ -21,10 +21,7 @@ use crate::key_persons::status as kp_status;
 use crate::policy::Policy;
 use crate::testing::requirements::{Requirement, reasons, require_in};
 
-/// Today in Beijing.
-pub fn today() -> NaiveDate {
-    platform::responsibility::today()
-}
+pub use crate::time::today;
 
 fn add_days(day: NaiveDate, n: u32) -> NaiveDate {
     day.checked_add_days(Days::new(u64::from(n))).unwrap_or(day)

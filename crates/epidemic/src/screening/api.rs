@@ -255,15 +255,7 @@ pub struct Known {
 }
 
 pub async fn known(state: &AppState, doc_number: &str, doc_type: Option<&str>) -> AppResult<Known> {
-    let probe = platform::registry::person::model::PersonInput {
-        doc_type: doc_type.map(str::to_string),
-        doc_number: doc_number.to_string(),
-        name: "?".into(),
-        // Any well-formed code: only the document is checked here.
-        area_code: "110101001001".into(),
-        ..Default::default()
-    };
-    let doc = probe.validate()?.doc;
+    let doc = platform::registry::person::model::parse_document(doc_type, doc_number)?;
     let found = platform::registry::person::repo::find_by_document(
         state.db(),
         doc.kind().as_str(),

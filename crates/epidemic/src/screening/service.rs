@@ -34,15 +34,9 @@ fn text(value: Option<&str>) -> Option<&str> {
     value.map(str::trim).filter(|t| !t.is_empty())
 }
 
-/// Checks an idempotency key: printable ASCII, at most 200 bytes.
+/// Checks an idempotency key (`platform::api::idempotency_key`).
 pub fn valid_key(key: Option<&str>) -> AppResult<Option<&str>> {
-    match key.map(str::trim) {
-        None => Ok(None),
-        Some(k) if !k.is_empty() && k.len() <= 200 && k.chars().all(|c| c.is_ascii_graphic()) => {
-            Ok(Some(k))
-        }
-        Some(_) => Err(AppError::invalid("screening.bad_idempotency_key")),
-    }
+    platform::api::idempotency_key(key, "screening.bad_idempotency_key")
 }
 
 pub async fn get_scoped(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<ScreeningView> {
@@ -103,14 +97,7 @@ async fn person_in(
     input: &ScreeningInput,
     area: &DivisionCode,
 ) -> AppResult<i64> {
-    let lookup = person::model::PersonInput {
-        doc_type: input.doc_type.clone(),
-        doc_number: input.doc_number.clone(),
-        name: text(input.name.as_deref()).unwrap_or("?").to_string(),
-        area_code: area.as_str().to_string(),
-        ..Default::default()
-    };
-    let doc = lookup.validate()?.doc;
+    let doc = person::model::parse_document(input.doc_type.as_deref(), &input.doc_number)?;
     if let Some(found) =
         person::repo::find_by_document_in(tx, doc.kind().as_str(), doc.number()).await?
     {
@@ -120,10 +107,13 @@ async fn person_in(
         return Err(AppError::invalid("screening.name_for_new_person").on_field("name"));
     };
     let new = person::model::PersonInput {
+        doc_type: input.doc_type.clone(),
+        doc_number: input.doc_number.clone(),
         name: name.to_string(),
         phone: input.phone.clone(),
         address: input.destination.clone(),
-        ..lookup
+        area_code: area.as_str().to_string(),
+        ..Default::default()
     };
     let (row, _) = person::service::create_in(state.db(), tx, actor, &new).await?;
     Ok(row.id)

@@ -192,13 +192,7 @@ pub async fn open(
     idempotency_key: Option<&str>,
 ) -> AppResult<Opened> {
     let db = state.db();
-    let key = match idempotency_key.map(str::trim) {
-        None => None,
-        Some(k) if !k.is_empty() && k.len() <= 200 && k.chars().all(|c| c.is_ascii_graphic()) => {
-            Some(k)
-        }
-        Some(_) => return Err(AppError::invalid("tickets.bad_idempotency_key")),
-    };
+    let key = crate::api::idempotency_key(idempotency_key, "tickets.bad_idempotency_key")?;
     if let Some(key) = key
         && let Some(id) = repo::idempotent_ticket(db, &actor.name, key).await?
     {

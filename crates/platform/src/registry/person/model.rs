@@ -142,6 +142,20 @@ pub fn guess_document_type(number: &str) -> DocumentType {
     }
 }
 
+/// A document number as a person's registration checks it: its type as given (a code or a
+/// Chinese name) or guessed from the number; errors name `doc_type` or `doc_number`. Other modules
+/// use it to look a person up by document.
+pub fn parse_document(doc_type: Option<&str>, number: &str) -> Result<Document, AppError> {
+    let number = number.trim();
+    let kind = match doc_type.map(str::trim).filter(|t| !t.is_empty()) {
+        Some(t) => t
+            .parse::<DocumentType>()
+            .map_err(|e| field(e, "doc_type"))?,
+        None => guess_document_type(number),
+    };
+    Document::parse(kind, number).map_err(|e| field(e, "doc_number"))
+}
+
 fn field(err: impl Into<AppError>, name: &str) -> AppError {
     err.into().on_field(name)
 }
@@ -149,19 +163,7 @@ fn field(err: impl Into<AppError>, name: &str) -> AppError {
 impl PersonInput {
     /// Parses every field; the first problem answers with its field named.
     pub fn validate(&self) -> Result<ValidPerson, AppError> {
-        let number = self.doc_number.trim();
-        let kind = match self
-            .doc_type
-            .as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-        {
-            Some(t) => t
-                .parse::<DocumentType>()
-                .map_err(|e| field(e, "doc_type"))?,
-            None => guess_document_type(number),
-        };
-        let doc = Document::parse(kind, number).map_err(|e| field(e, "doc_number"))?;
+        let doc = parse_document(self.doc_type.as_deref(), &self.doc_number)?;
         let name = self.name.trim().to_string();
         if name.is_empty() || name.chars().count() > 50 {
             return Err(AppError::invalid("person.bad_name").on_field("name"));
