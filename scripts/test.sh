@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every Tongxin test suite on a fresh Debian 12 machine: installs and starts what is missing
-# (PostgreSQL, Chromium + chromedriver, a Chinese font, LibreOffice Calc) so nothing is silently skipped, then runs
+# (PostgreSQL, Chromium + chromedriver, a Chinese font, LibreOffice Calc and Writer, poppler-utils) so nothing is silently skipped, then runs
 # cargo fmt --check, clippy -D warnings, cargo test --workspace and the demo smoke check.
 #
 #   scripts/test.sh                  everything (this is what CI runs through .ci/run)
@@ -59,7 +59,7 @@ cd "$repo_root"
 # ---------------------------------------------------------------------------------------------
 # 1. Debian packages: apt only runs when something is missing, so a warm run stays fast.
 # ---------------------------------------------------------------------------------------------
-packages=(postgresql chromium chromium-driver fonts-wqy-microhei libreoffice-calc-nogui)
+packages=(postgresql chromium chromium-driver fonts-wqy-microhei libreoffice-calc-nogui libreoffice-writer-nogui poppler-utils)
 missing=()
 for pkg in "${packages[@]}"; do
     status="$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)"

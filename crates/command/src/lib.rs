@@ -1,10 +1,12 @@
 //! Command (指挥): the figures every module registers, brought together for the command — the
 //! dark 1920×1080 command screen (大屏) with headline figures per campaign, trends, overdue work
 //! by unit and alerts as they happen, refreshed without reloading; the same on a phone; and the
-//! drill-down from any figure to its breakdown by sub-area. It knows figures only by their keys
+//! drill-down from any figure to its breakdown by sub-area; and the bulletins (通报) written from
+//! the same figures, previewed, downloaded as Word and Excel, archived daily. It knows figures only by their keys
 //! (`layout`): a module that is not built shows as unavailable, never invented.
 
 pub mod api;
+pub mod bulletin;
 pub mod drill;
 pub mod layout;
 pub mod pages;
@@ -23,6 +25,7 @@ pub struct Command;
 pub const MODULE: &str = "command";
 
 pub const READ: Access = Access::Module(MODULE, Action::Read);
+pub const WRITE: Access = Access::Module(MODULE, Action::Write);
 
 impl Module for Command {
     fn name(&self) -> &'static str {
@@ -35,18 +38,15 @@ impl Module for Command {
     }
 
     fn catalogs(&self) -> Vec<(Lang, &'static str, &'static str)> {
-        vec![
-            (
-                Lang::ZhCn,
-                "command/zh-CN/command.toml",
-                include_str!("../i18n/zh-CN/command.toml"),
-            ),
-            (
-                Lang::En,
-                "command/en/command.toml",
-                include_str!("../i18n/en/command.toml"),
-            ),
-        ]
+        macro_rules! both {
+            ($($name:literal),*) => {
+                vec![$(
+                    (Lang::ZhCn, concat!("command/zh-CN/", $name), include_str!(concat!("../i18n/zh-CN/", $name))),
+                    (Lang::En, concat!("command/en/", $name), include_str!(concat!("../i18n/en/", $name))),
+                )*]
+            };
+        }
+        both!("command.toml", "bulletin.toml")
     }
 
     fn routes(&self, r: &mut Routes) {
@@ -54,15 +54,30 @@ impl Module for Command {
         r.api(READ, routes!(api::breakdown));
         r.page(READ, "/command/screen", get(pages::screen));
         r.page(READ, "/command/figures/{key}", get(pages::drill));
+        bulletin::routes(r);
+    }
+
+    fn jobs(&self) -> Vec<platform::module::JobDef> {
+        vec![bulletin::schedule::job()]
     }
 
     fn nav(&self) -> Vec<NavItem> {
-        vec![NavItem {
-            label_key: "nav.command.screen",
-            href: "/command/screen",
-            roles: &[Role::Admin, Role::Commander, Role::Township],
-            order: 50,
-            on_phone_bar: false,
-        }]
+        let roles = &[Role::Admin, Role::Commander, Role::Township];
+        vec![
+            NavItem {
+                label_key: "nav.command.screen",
+                href: "/command/screen",
+                roles,
+                order: 50,
+                on_phone_bar: false,
+            },
+            NavItem {
+                label_key: "nav.command.bulletins",
+                href: "/command/bulletins",
+                roles,
+                order: 51,
+                on_phone_bar: false,
+            },
+        ]
     }
 }

@@ -107,3 +107,72 @@ async fn the_command_screen_is_live_at_1920_by_1080() {
     driver.find(By::Css(".chart canvas")).await.unwrap();
     browser.quit().await;
 }
+
+/// The bulletin pages in Chromium: composed from the index form, previewed with its figures and
+/// downloads, no console errors, no serious accessibility faults; on a phone nothing scrolls
+/// sideways.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bulletin_is_composed_and_previewed_in_the_browser() {
+    for (width, height) in [(1280, 900), (390, 844)] {
+        let test = format!("a_bulletin_is_composed_and_previewed_in_the_browser_{width}");
+        let Some(browser) = Browser::start(&test, width, height).await else {
+            return;
+        };
+        let app = support::spawn(Backend::Sqlite).await;
+        let driver = &browser.driver;
+        driver.goto(app.url("/login")).await.unwrap();
+        for (id, text) in [("f-username", "commander"), ("f-password", DEMO_PASSWORD)] {
+            driver
+                .find(By::Id(id))
+                .await
+                .unwrap()
+                .send_keys(text)
+                .await
+                .unwrap();
+        }
+        driver
+            .find(By::Css("[data-testid=login-submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        driver.find(By::Css("[data-testid=whoami]")).await.unwrap();
+        driver.goto(app.url("/command/bulletins")).await.unwrap();
+        driver
+            .find(By::Css("[data-testid=compose-form] button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let article = driver
+            .find(By::Css("[data-testid=bulletin]"))
+            .await
+            .unwrap();
+        let text = article.text().await.unwrap();
+        assert!(text.contains("疫情防控和经济发展双统筹工作通报"), "{text}");
+        assert!(text.contains("一、疫情防控工作"), "{text}");
+        let figures = driver.find_all(By::Css(".bulletin-figure")).await.unwrap();
+        assert!(figures.len() >= 20, "{} figures", figures.len());
+        driver
+            .find(By::Css("[data-testid=download-docx]"))
+            .await
+            .unwrap();
+        let errors: Vec<String> = driver
+            .execute("return window.__tongxinErrors || [];", vec![])
+            .await
+            .unwrap()
+            .convert()
+            .unwrap();
+        assert!(errors.is_empty(), "console errors: {errors:?}");
+        let (client, scroll) = browser.widths().await;
+        assert!(
+            scroll <= client,
+            "sideways scroll at {width}: {scroll} > {client}"
+        );
+        let violations = browser.serious_accessibility_violations().await;
+        assert!(violations.is_empty(), "bulletin preview: {violations:?}");
+        browser.quit().await;
+    }
+}

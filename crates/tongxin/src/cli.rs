@@ -70,8 +70,34 @@ pub enum Command {
     /// Work with the official work calendar (holiday notices).
     #[command(subcommand)]
     Calendar(CalendarCommand),
+    /// Write a bulletin (通报) as a Word document:
+    /// `tongxin bulletin --template dual-campaign --area CODE --date YYYY-MM-DD --out FILE.docx`;
+    /// `tongxin bulletin --list` prints every template's name and title.
+    Bulletin(BulletinArgs),
     /// Print the version.
     Version,
+}
+
+#[derive(Args, Debug)]
+pub struct BulletinArgs {
+    /// Print every template's name and title, and stop.
+    #[arg(long)]
+    pub list: bool,
+    /// The template's name.
+    #[arg(long, default_value = "dual-campaign")]
+    pub template: String,
+    /// The area whose subtree the bulletin covers; the tree's root when absent.
+    #[arg(long)]
+    pub area: Option<String>,
+    /// The day, YYYY-MM-DD (Beijing); today when absent.
+    #[arg(long)]
+    pub date: Option<String>,
+    /// The Word document to write.
+    #[arg(long, required_unless_present = "list")]
+    pub out: Option<PathBuf>,
+    /// Also write the bulletin's tables to this workbook.
+    #[arg(long)]
+    pub xlsx: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]

@@ -1,5 +1,5 @@
 //! The binary as an operator uses it: `demo`, `serve` (flags, variables, config file), `user`,
-//! `areas import`, `audit verify`, `modules`, `backup`, `calendar check`, `version` — on SQLite, and on PostgreSQL with two nodes.
+//! `areas import`, `audit verify`, `modules`, `backup`, `calendar check`, `bulletin`, `version` — on SQLite, and on PostgreSQL with two nodes.
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Output, Stdio};
@@ -783,4 +783,72 @@ async fn operators_grant_modules_and_personal_data_from_the_shell() {
         "system.demo, module.grant, module.revoke: {}",
         text(&verified)
     );
+}
+
+#[test]
+fn bulletins_are_written_from_the_shell() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("demo.db").display());
+    let built = tongxin(
+        &["demo", "--scale", "tiny", "--no-serve", "--db", &db],
+        &[],
+        None,
+    );
+    assert!(built.status.success(), "{}", text(&built));
+
+    let listed = tongxin(&["bulletin", "--list", "--db", &db], &[], None);
+    assert!(listed.status.success(), "{}", text(&listed));
+    assert!(
+        text(&listed).contains("dual-campaign\t疫情防控和经济发展双统筹工作通报"),
+        "{}",
+        text(&listed)
+    );
+
+    let out = dir.path().join("通报.docx");
+    let tables = dir.path().join("tables.xlsx");
+    let written = tongxin(
+        &[
+            "bulletin",
+            "--db",
+            &db,
+            "--template",
+            "dual-campaign",
+            "--date",
+            "2026-11-27",
+            "--out",
+            out.to_str().unwrap(),
+            "--xlsx",
+            tables.to_str().unwrap(),
+        ],
+        &[],
+        None,
+    );
+    let printed = text(&written);
+    assert!(written.status.success(), "{printed}");
+    assert!(printed.contains("2026年11月27日"), "{printed}");
+    assert!(
+        printed.contains("economy.enterprises_resumed = "),
+        "{printed}"
+    );
+    assert!(printed.contains("services.problems_found = -"), "{printed}");
+    assert!(std::fs::read(&out).unwrap().starts_with(b"PK"));
+    assert!(std::fs::read(&tables).unwrap().starts_with(b"PK"));
+
+    for (args, expect) in [
+        (
+            vec!["--area", "999999999999"],
+            Some("区划 999999999999 不存在"),
+        ),
+        (vec!["--date", "2026-13-01"], Some("--date")),
+        (vec!["--template", "no-such"], None),
+    ] {
+        let mut all = vec!["bulletin", "--db", &db, "--out", out.to_str().unwrap()];
+        all.extend(args);
+        let failed = tongxin(&all, &[], None);
+        assert!(!failed.status.success(), "{all:?}");
+        let said = text(&failed);
+        if let Some(expect) = expect {
+            assert!(said.contains(expect), "{said}");
+        }
+    }
 }

@@ -3,6 +3,7 @@
 mod areas;
 mod audit;
 mod backup;
+mod bulletin;
 mod calendar;
 mod demo;
 mod import;
@@ -52,6 +53,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             return backup::run(&settings::db_url(&cli, &file, settings::DEFAULT_DB), out).await;
         }
         Command::Calendar(cmd) => return calendar::run(cmd),
+        Command::Bulletin(args) => {
+            return bulletin::run(&settings::db_url(&cli, &file, settings::DEFAULT_DB), args).await;
+        }
         Command::Version => println!("tongxin {}", env!("CARGO_PKG_VERSION")),
     }
     Ok(ExitCode::SUCCESS)
