@@ -143,6 +143,8 @@ struct DrillPage {
     unit: String,
     table: Table,
     up: Option<String>,
+    /// The module's list of the records behind the figure, for this area and day.
+    records: Option<String>,
 }
 
 /// `GET /command/figures/{key}?area=&date=`
@@ -175,7 +177,14 @@ pub async fn drill(
                         p.name.clone(),
                     )
                 } else {
-                    Cell::text(p.name.clone())
+                    // A leaf area: its records.
+                    match domain::DivisionCode::parse(&p.area_code)
+                        .ok()
+                        .and_then(|code| state.figure_records(&key, &code, date))
+                    {
+                        Some(href) => Cell::link(href, p.name.clone()),
+                        None => Cell::text(p.name.clone()),
+                    }
                 },
                 Cell::Num(number(p.value)),
             ]
@@ -201,6 +210,7 @@ pub async fn drill(
         unit,
         table,
         up,
+        records: state.figure_records(&key, &area, date),
     })?
     .into_response())
 }

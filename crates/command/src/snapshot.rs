@@ -143,7 +143,12 @@ fn module_of(key: &str) -> String {
     platform::figures::module_of(key).to_string()
 }
 
-async fn compute(state: &AppState, area: &DivisionCode, date: NaiveDate) -> AppResult<Snapshot> {
+/// Computes the snapshot afresh, without the cache (what `get` does when it must).
+pub async fn compute(
+    state: &AppState,
+    area: &DivisionCode,
+    date: NaiveDate,
+) -> AppResult<Snapshot> {
     let area_name = platform::areas::repo::get(state.db(), area.as_str())
         .await?
         .map(|a| a.name)

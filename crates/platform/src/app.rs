@@ -101,6 +101,7 @@ pub fn assemble(config: Config, db: Db, modules: Vec<Arc<dyn Module>>) -> anyhow
             modules: module_roles,
             ticket_kinds,
             nav_counts: modules.iter().flat_map(|m| m.nav_counts()).collect(),
+            figure_records: modules.iter().flat_map(|m| m.figure_records()).collect(),
         },
     );
     let mut routes = Routes::new(

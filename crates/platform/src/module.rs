@@ -48,6 +48,13 @@ pub trait Module: Send + Sync + 'static {
         Vec::new()
     }
 
+    /// Where the records behind each of this module's figures are listed: `(figure key, href)`,
+    /// the href of a page of the module filtered to an area and a day. The command's drill-down
+    /// links there, so a number leads to the people and enterprises it counts.
+    fn figure_records(&self) -> Vec<(&'static str, RecordsFn)> {
+        Vec::new()
+    }
+
     /// Numbers shown beside navigation entries (the inbox's open work): `(href, count)`.
     fn nav_counts(&self) -> Vec<(&'static str, NavCountFn)> {
         Vec::new()
@@ -97,6 +104,9 @@ pub type NavCountFn = for<'a> fn(
     &'a AppState,
     &'a crate::auth::CurrentUser,
 ) -> BoxFuture<'a, crate::error::AppResult<u64>>;
+
+/// The page listing a figure's records for an area's subtree on a day.
+pub type RecordsFn = fn(&DivisionCode, NaiveDate) -> String;
 
 pub type FigureFn =
     for<'a> fn(&'a AppState, &'a DivisionCode, NaiveDate) -> BoxFuture<'a, anyhow::Result<f64>>;

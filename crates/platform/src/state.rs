@@ -3,13 +3,14 @@
 
 use std::sync::{Arc, OnceLock};
 
-use domain::WorkCalendar;
+use chrono::NaiveDate;
+use domain::{DivisionCode, WorkCalendar};
 
 use crate::auth::Role;
 use crate::config::Config;
 use crate::db::Db;
 use crate::i18n::{Catalogs, Lang, Tr};
-use crate::module::{FigureDef, NavCountFn, NavItem};
+use crate::module::{FigureDef, NavCountFn, NavItem, RecordsFn};
 use crate::tickets::kind::TicketKind;
 use crate::web::metrics::Metrics;
 
@@ -34,6 +35,7 @@ pub(crate) struct Registered {
     pub modules: Vec<(&'static str, &'static [Role])>,
     pub ticket_kinds: Vec<TicketKind>,
     pub nav_counts: Vec<(&'static str, NavCountFn)>,
+    pub figure_records: Vec<(&'static str, RecordsFn)>,
 }
 
 impl AppState {
@@ -110,6 +112,17 @@ impl AppState {
 
     pub fn figure(&self, key: &str) -> Option<&FigureDef> {
         self.0.registered.figures.iter().find(|f| f.key == key)
+    }
+
+    /// The page listing the records behind figure `key` for an area and a day, if its module
+    /// has one (`Module::figure_records`).
+    pub fn figure_records(&self, key: &str, area: &DivisionCode, day: NaiveDate) -> Option<String> {
+        self.0
+            .registered
+            .figure_records
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, f)| f(area, day))
     }
 
     /// The roles holding `module` by default; `None` for a module that is not registered.

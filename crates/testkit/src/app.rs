@@ -63,6 +63,12 @@ impl AppBuilder {
         self
     }
 
+    /// The demo district at `scale` instead of the tiny one (benchmarks).
+    pub fn scale(mut self, scale: Scale) -> Self {
+        self.demo = Some(scale);
+        self
+    }
+
     /// An empty database instead of the tiny demo district.
     pub fn empty(mut self) -> Self {
         self.demo = None;
@@ -169,6 +175,25 @@ impl TestApp {
         let client = self.signed_in(username).await;
         let me = self.get_json(&client, "/api/v1/me").await;
         me["area_code"].as_str().expect("an area").to_string()
+    }
+
+    /// A session of `username` of the demo district as a `Cookie` header value, for load tests
+    /// that share one sign-in among many connections.
+    pub async fn session_cookie(&self, username: &str) -> String {
+        let response = reqwest::Client::new()
+            .post(self.url("/api/v1/session"))
+            .json(&serde_json::json!({"username": username, "password": DEMO_PASSWORD}))
+            .send()
+            .await
+            .expect("sign-in request");
+        assert_eq!(response.status(), 200, "sign in as {username}");
+        response
+            .headers()
+            .get_all(reqwest::header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok()?.split(';').next().map(str::to_string))
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 
     /// A client signed in through the API as `username` of the demo district.
