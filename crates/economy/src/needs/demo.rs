@@ -50,6 +50,9 @@ const MATTERS: [(&str, &str, &str); 7] = [
     ),
 ];
 
+/// A line of the timeline: action, from, to, reason.
+type Step<'a> = (&'a str, Option<&'a str>, Option<&'a str>, Option<&'a str>);
+
 const STAGES: [&str; 5] = ["dispatched", "in_progress", "handled", "closed", "overdue"];
 
 pub async fn generate(ctx: &DemoContext) -> anyhow::Result<()> {
@@ -124,7 +127,7 @@ pub async fn generate(ctx: &DemoContext) -> anyhow::Result<()> {
             "demo",
         )
         .await?;
-        let mut steps: Vec<(&str, Option<&str>, Option<&str>, Option<&str>)> = vec![
+        let mut steps: Vec<Step> = vec![
             ("create", None, Some("reported"), None),
             ("dispatch", Some("reported"), Some("dispatched"), None),
         ];
