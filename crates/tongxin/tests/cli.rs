@@ -812,48 +812,39 @@ async fn an_enterprise_account_is_linked_to_its_enterprise_from_the_shell() {
     );
     assert!(imported.status.success(), "{}", text(&imported));
 
-    let add = |username: &'static str, role: &'static str, area: &'static str, uscc: String| {
-        let env = env;
-        async move {
-            tongxin(
-                &[
-                    "user",
-                    "add",
-                    "--username",
-                    username,
-                    "--role",
-                    role,
-                    "--area",
-                    area,
-                    "--enterprise",
-                    &uscc,
-                    "--password-stdin",
-                ],
-                &env,
-                Some(&format!("{PASSWORD}\n")),
-            )
-        }
+    let add = |username: &str, role: &str, area: &str, uscc: &str| {
+        tongxin(
+            &[
+                "user",
+                "add",
+                "--username",
+                username,
+                "--role",
+                role,
+                "--area",
+                area,
+                "--enterprise",
+                uscc,
+                "--password-stdin",
+            ],
+            &env,
+            Some(&format!("{PASSWORD}\n")),
+        )
     };
     let lower = code.as_str().to_ascii_lowercase();
-    let linked = add("maskfirm", "enterprise", "990102001000", lower).await;
+    let linked = add("maskfirm", "enterprise", "990102001000", &lower);
     assert!(linked.status.success(), "{}", text(&linked));
-    let unknown = add(
-        "ghost",
-        "enterprise",
-        "990102001000",
-        "91350100M0001TGQXM".into(),
-    )
-    .await;
+    let unknown = add("ghost", "enterprise", "990102001000", "91350100M0001TGQXM");
     assert!(!unknown.status.success());
     assert!(
         text(&unknown).contains("no enterprise"),
         "{}",
         text(&unknown)
     );
-    let elsewhere = add("far", "enterprise", "990102201000", code.as_str().into()).await;
+    let elsewhere = add("far", "enterprise", "990102201000", code.as_str());
     assert!(!elsewhere.status.success());
     assert!(text(&elsewhere).contains("outside"), "{}", text(&elsewhere));
-    let wrong_role = add("clerk", "township", "990102001000", code.as_str().into()).await;
+    let wrong_role = add("clerk", "township", "990102001000", code.as_str());
     assert!(!wrong_role.status.success());
 
     let server = Server::start(&["serve", "--listen", "127.0.0.1:0"], &env);
