@@ -73,7 +73,7 @@ pub async fn generate(ctx: &DemoContext) -> anyhow::Result<()> {
             let suspended = s_from.is_some_and(|f| day >= f)
                 && s_to.is_some_and(|t| day <= t + Duration::days(1));
             if !suspended {
-                let results: Vec<bool> = (0..items).map(|_| rng.random_bool(0.97)).collect();
+                let results: Vec<bool> = (0..items).map(|_| rng.random_bool(0.985)).collect();
                 planned.push(Planned {
                     enterprise_id: id,
                     area_code: area.clone(),
