@@ -158,6 +158,21 @@ async fn a_stop_work_inspection_suspends_the_enterprise_until_a_passed_reinspect
         reports
     );
 
+    // A pass dated before the suspension began cannot lift it.
+    let yesterday = today - chrono::Duration::days(1);
+    let r = inspector
+        .post(app.url("/api/v1/economy/inspections"))
+        .json(&json!({"enterprise_id": own, "date": yesterday.to_string(),
+            "items": findings(&[true; 6])}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["error"]["field"],
+        json!("date")
+    );
+
     // A re-inspection that fails again keeps it suspended, and says so on the ticket.
     let r = inspector
         .post(app.url("/api/v1/economy/inspections"))

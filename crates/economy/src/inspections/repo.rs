@@ -202,12 +202,12 @@ pub async fn photo(
         .fetch_optional(pool).await)
 }
 
-/// An open stop-work suspension: (id, the inspection that ordered it, its ticket).
+/// An open stop-work suspension: (id, the inspection that ordered it, its ticket, its first day).
 pub async fn open_suspension_in(
     tx: &mut Tx,
     enterprise_id: i64,
-) -> Result<Option<(i64, i64, Option<i64>)>, sqlx::Error> {
-    const SQL: &str = "SELECT id, inspection_id, ticket_id FROM eco_suspensions \
+) -> Result<Option<(i64, i64, Option<i64>, NaiveDate)>, sqlx::Error> {
+    const SQL: &str = "SELECT id, inspection_id, ticket_id, suspended_on FROM eco_suspensions \
          WHERE enterprise_id = $1 AND lifted_on IS NULL ORDER BY id DESC LIMIT 1";
     platform::with_conn!(tx, conn => sqlx::query_as(SQL).bind(enterprise_id).fetch_optional(conn).await)
 }

@@ -135,6 +135,14 @@ pub async fn record(
     let now = Utc::now();
     let mut tx = db.begin().await?;
     let open = repo::open_suspension_in(&mut tx, enterprise.id).await?;
+    // A suspension is lifted from the day of a passed inspection, never before it began.
+    if let Some((_, _, _, since)) = open
+        && valid.passed
+        && valid.inspected_on < since
+    {
+        return Err(AppError::invalid("inspections.before_suspension").on_field("date"));
+    }
+    let open = open.map(|(id, by, ticket, _)| (id, by, ticket));
     let reinspection_of = match input.reinspection_of {
         Some(of) => {
             let earlier = repo::get_in(&mut tx, of)
