@@ -7,6 +7,9 @@ use platform::demo::DemoContext;
 pub async fn generate(ctx: &DemoContext) -> anyhow::Result<()> {
     industry_department(ctx).await?;
     crate::resumption::demo::generate(ctx).await?;
+    crate::inspections::demo::generate(ctx).await?;
+    crate::needs::demo::generate(ctx).await?;
+    crate::ppe::demo::generate(ctx).await?;
     Ok(())
 }
 

@@ -4,5 +4,9 @@
 use platform::module::FigureDef;
 
 pub fn all() -> Vec<FigureDef> {
-    crate::resumption::figures()
+    let mut all = crate::resumption::figures();
+    all.extend(crate::inspections::figures());
+    all.extend(crate::needs::figures());
+    all.extend(crate::ppe::figures());
+    all
 }

@@ -5,9 +5,16 @@
 //! A campaign module: it plugs into the kernel through `platform::Module` and uses the kernel's
 //! enterprise registry, 包保 responsibility, import framework and exports. Enterprise accounts
 //! (`users.enterprise_id`) see and report their own enterprise only (`scope`).
+//!
+//! Besides resumption: prevention inspections of reopened enterprises with rectification
+//! tickets and stop-work suspensions (`inspections`), enterprise needs answered by departments
+//! as tickets (`needs`), and PPE producers' capacity and output (`ppe`).
 
 pub mod demo;
 pub mod figures;
+pub mod inspections;
+pub mod needs;
+pub mod ppe;
 pub mod resumption;
 pub mod scope;
 
@@ -56,11 +63,20 @@ impl Module for Economy {
                 )*]
             };
         }
-        both!("economy.toml", "resumption.toml")
+        both!(
+            "economy.toml",
+            "resumption.toml",
+            "inspections.toml",
+            "needs.toml",
+            "ppe.toml"
+        )
     }
 
     fn routes(&self, r: &mut Routes) {
         resumption::routes(r);
+        inspections::routes(r);
+        needs::routes(r);
+        ppe::routes(r);
     }
 
     fn nav(&self) -> Vec<NavItem> {
@@ -74,11 +90,23 @@ impl Module for Economy {
         vec![
             item("nav.economy.report", "/economy/report", 400, true),
             item("nav.economy.resumption", "/economy/resumption", 401, false),
+            item(
+                "nav.economy.inspections",
+                "/economy/inspections",
+                402,
+                false,
+            ),
+            item("nav.economy.needs", "/economy/needs", 403, false),
+            item("nav.economy.ppe", "/economy/ppe", 404, false),
         ]
     }
 
     fn figures(&self) -> Vec<FigureDef> {
         figures::all()
+    }
+
+    fn ticket_kinds(&self) -> Vec<platform::tickets::kind::TicketKind> {
+        needs::ticket_kinds()
     }
 
     fn importers(&self) -> Vec<&'static dyn platform::imports::SheetImport> {

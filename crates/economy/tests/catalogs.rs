@@ -30,6 +30,19 @@ fn every_code_shown_by_name_has_a_label() {
     for s in ["above", "below"] {
         keys.push(format!("resumption.size.{s}"));
     }
+    for k in economy::inspections::model::KINDS {
+        keys.push(format!("inspections.kind.{k}"));
+    }
+    for c in economy::needs::model::CATEGORIES {
+        keys.push(format!("needs.category.{c}"));
+    }
+    for r in platform::tickets::service::RATINGS {
+        keys.push(format!("needs.rating.{r}"));
+    }
+    for p in economy::ppe::model::PRODUCTS {
+        keys.push(format!("ppe.product.{p}"));
+        keys.push(format!("ppe.unit.{p}"));
+    }
     for k in economy::resumption::export::HEADERS {
         keys.push(k.to_string());
     }

@@ -17,6 +17,8 @@ fn concrete(path: &str) -> String {
         .replace("{token}", "not-a-token")
         .replace("{format}", "csv")
         .replace("{kind}", "resumption_reports")
+        .replace("{photo_id}", "1")
+        .replace("{enterprise_id}", "1")
 }
 
 async fn every_economy_route_needs_a_session_and_the_module(backend: Backend) {

@@ -851,4 +851,107 @@ fn bulletins_are_written_from_the_shell() {
             assert!(said.contains(expect), "{said}");
         }
     }
+
+/// `tongxin user add --enterprise USCC` links an enterprise account to its enterprise: signed
+/// in, the account sees that one enterprise and reports for it, and no other. A code that is
+/// unknown, outside the account's area, or given for another role is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_enterprise_account_is_linked_to_its_enterprise_from_the_shell() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("firm.db").display());
+    let env = [("TONGXIN_DB", db.as_str())];
+    let built = tongxin(&["demo", "--scale", "tiny", "--no-serve"], &env, None);
+    assert!(built.status.success(), "{}", text(&built));
+    let code = domain::Uscc::from_parts("91350100M00008888").unwrap();
+    let csv = dir.path().join("企业.csv");
+    std::fs::write(
+        &csv,
+        format!(
+            "企业名称,统一社会信用代码,所属行业,是否规上,区划代码\n同心口罩厂,{},制造业,是,990102001000\n",
+            code.as_str()
+        ),
+    )
+    .unwrap();
+    let imported = tongxin(
+        &["import", "enterprises", csv.to_str().unwrap()],
+        &env,
+        None,
+    );
+    assert!(imported.status.success(), "{}", text(&imported));
+
+    let add = |username: &str, role: &str, area: &str, uscc: &str| {
+        tongxin(
+            &[
+                "user",
+                "add",
+                "--username",
+                username,
+                "--role",
+                role,
+                "--area",
+                area,
+                "--enterprise",
+                uscc,
+                "--password-stdin",
+            ],
+            &env,
+            Some(&format!("{PASSWORD}\n")),
+        )
+    };
+    let lower = code.as_str().to_ascii_lowercase();
+    let linked = add("maskfirm", "enterprise", "990102001000", &lower);
+    assert!(linked.status.success(), "{}", text(&linked));
+    let unknown = add("ghost", "enterprise", "990102001000", "91350100M0001TGQXM");
+    assert!(!unknown.status.success());
+    assert!(
+        text(&unknown).contains("no enterprise"),
+        "{}",
+        text(&unknown)
+    );
+    let elsewhere = add("far", "enterprise", "990102201000", code.as_str());
+    assert!(!elsewhere.status.success());
+    assert!(text(&elsewhere).contains("outside"), "{}", text(&elsewhere));
+    let wrong_role = add("clerk", "township", "990102001000", code.as_str());
+    assert!(!wrong_role.status.success());
+
+    let server = Server::start(&["serve", "--listen", "127.0.0.1:0"], &env);
+    let firm = client();
+    assert_eq!(sign_in(&firm, &server, "maskfirm", PASSWORD).await, 200);
+    let rates: serde_json::Value = firm
+        .get(server.url("/api/v1/economy/resumption"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(rates["total"]["enterprises"], 1, "{rates}");
+    let pending: serde_json::Value = firm
+        .get(server.url("/api/v1/economy/resumption/pending"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let own = pending["items"][0]["enterprise_id"].as_i64().unwrap();
+    assert_eq!(pending["items"][0]["uscc"], code.as_str());
+    let report = |id: i64| {
+        serde_json::json!({"enterprise_id": id, "status": "fully_resumed", "on_duty": 20,
+            "total_staff": 25, "capacity_pct": 70})
+    };
+    let r = firm
+        .post(server.url("/api/v1/economy/reports"))
+        .json(&report(own))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let r = firm
+        .post(server.url("/api/v1/economy/reports"))
+        .json(&report(1))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "another enterprise");
 }

@@ -6,7 +6,10 @@
 //! - resumed: latest status `partly_resumed` or `fully_resumed`;
 //! - resumption rate (by count) = resumed ÷ counted × 100;
 //! - workforce rate = on duty ÷ total staff × 100, over the counted enterprises' latest reports;
-//! - capacity utilisation = the mean of the resumed enterprises' reported utilisation.
+//! - capacity utilisation = the mean of the resumed enterprises' reported utilisation;
+//! - an enterprise under an open stop-work suspension on the day (`eco_suspensions`, from a
+//!   failed inspection until a re-inspection passes) counts as `suspended`, with nobody on duty
+//!   and no capacity used, whatever it reported meanwhile.
 
 use chrono::NaiveDate;
 use platform::db::Db;
@@ -30,6 +33,8 @@ pub struct Latest {
     pub capacity_pct: Option<i64>,
     pub report_on: Option<NaiveDate>,
     pub planned_on: Option<NaiveDate>,
+    /// Under an open stop-work suspension on the day.
+    pub suspended: bool,
 }
 
 impl Latest {
@@ -51,12 +56,20 @@ pub async fn latest(
     only: Option<i64>,
 ) -> Result<Vec<Latest>, sqlx::Error> {
     const SQL: &str = "SELECT e.id AS enterprise_id, e.name, e.uscc, e.area_code, e.industry, \
-         e.above_size, r.status, r.on_duty, r.total_staff, r.capacity_pct, r.report_on, r.planned_on \
+         e.above_size, r.status, r.on_duty, r.total_staff, r.capacity_pct, r.report_on, r.planned_on, \
+         EXISTS (SELECT 1 FROM eco_suspensions s WHERE s.enterprise_id = e.id AND s.suspended_on <= $3 \
+           AND (s.lifted_on IS NULL OR s.lifted_on > $3)) AS suspended \
          FROM enterprises e LEFT JOIN eco_reports r ON r.enterprise_id = e.id AND r.report_on = \
          (SELECT MAX(r2.report_on) FROM eco_reports r2 WHERE r2.enterprise_id = e.id AND r2.report_on <= $3) \
          WHERE e.area_code >= $1 AND e.area_code < $2 AND ($4 = -1 OR e.id = $4) ORDER BY e.id";
-    platform::with_db!(db, pool => sqlx::query_as(SQL)
-        .bind(lo).bind(hi).bind(day).bind(only.unwrap_or(-1)).fetch_all(pool).await)
+    let mut rows: Vec<Latest> = platform::with_db!(db, pool => sqlx::query_as(SQL)
+        .bind(lo).bind(hi).bind(day).bind(only.unwrap_or(-1)).fetch_all(pool).await)?;
+    for r in rows.iter_mut().filter(|r| r.suspended && r.counted()) {
+        r.status = Some("suspended".to_string());
+        r.on_duty = Some(0);
+        r.capacity_pct = Some(0);
+    }
+    Ok(rows)
 }
 
 /// Counts over a set of enterprises, and the rates they give.

@@ -73,6 +73,11 @@ pub async fn report(
     let today = platform::responsibility::today();
     let valid = input.validate(today)?;
     let enterprise = reportable(db, user, valid.enterprise_id, today).await?;
+    if super::model::is_resumed(valid.status)
+        && crate::inspections::repo::suspended_on(db, valid.enterprise_id, valid.report_on).await?
+    {
+        return Err(AppError::invalid("resumption.suspended_until_reinspection").on_field("status"));
+    }
     let mut tx = db.begin().await?;
     let before = repo::get_for_in(&mut tx, valid.enterprise_id, valid.report_on).await?;
     let id = repo::upsert_in(

@@ -50,7 +50,9 @@ impl Expected {
 }
 
 pub async fn expected(app: &TestApp, lo: &str, hi: &str, day: chrono::NaiveDate) -> Expected {
-    const SQL: &str = "WITH last AS (SELECT e.id, e.above_size, \
+    // An open stop-work suspension on the day makes an enterprise that is not closed count as
+    // suspended, with nobody on duty and no capacity used.
+    const SQL: &str = "WITH raw AS (SELECT e.id, e.above_size, \
            (SELECT r.status FROM eco_reports r WHERE r.enterprise_id = e.id AND r.report_on <= $3 \
             ORDER BY r.report_on DESC LIMIT 1) AS status, \
            (SELECT r.on_duty FROM eco_reports r WHERE r.enterprise_id = e.id AND r.report_on <= $3 \
@@ -58,8 +60,15 @@ pub async fn expected(app: &TestApp, lo: &str, hi: &str, day: chrono::NaiveDate)
            (SELECT r.total_staff FROM eco_reports r WHERE r.enterprise_id = e.id AND r.report_on <= $3 \
             ORDER BY r.report_on DESC LIMIT 1) AS total_staff, \
            (SELECT r.capacity_pct FROM eco_reports r WHERE r.enterprise_id = e.id AND r.report_on <= $3 \
-            ORDER BY r.report_on DESC LIMIT 1) AS capacity_pct \
-         FROM enterprises e WHERE e.area_code >= $1 AND e.area_code < $2) \
+            ORDER BY r.report_on DESC LIMIT 1) AS capacity_pct, \
+           (SELECT COUNT(*) FROM eco_suspensions s WHERE s.enterprise_id = e.id AND s.suspended_on <= $3 \
+            AND (s.lifted_on IS NULL OR s.lifted_on > $3)) AS stopped \
+         FROM enterprises e WHERE e.area_code >= $1 AND e.area_code < $2), \
+         last AS (SELECT id, above_size, total_staff, \
+           CASE WHEN stopped > 0 AND (status IS NULL OR status <> 'closed') THEN 'suspended' ELSE status END AS status, \
+           CASE WHEN stopped > 0 AND (status IS NULL OR status <> 'closed') THEN 0 ELSE on_duty END AS on_duty, \
+           CASE WHEN stopped > 0 AND (status IS NULL OR status <> 'closed') THEN 0 ELSE capacity_pct END AS capacity_pct \
+         FROM raw) \
          SELECT COUNT(*), \
            COUNT(CASE WHEN status IN ('partly_resumed', 'fully_resumed') THEN 1 END), \
            COUNT(CASE WHEN status IN ('partly_resumed', 'fully_resumed') AND above_size THEN 1 END), \
@@ -78,6 +87,26 @@ pub async fn expected(app: &TestApp, lo: &str, hi: &str, day: chrono::NaiveDate)
         total_staff: row.4,
         capacity_sum: row.5,
     }
+}
+
+/// The enterprise an enterprise account is linked to, and its area.
+pub async fn enterprise_of(app: &TestApp, username: &str) -> (i64, String) {
+    const SQL: &str = "SELECT e.id, e.area_code FROM users u JOIN enterprises e ON e.id = u.enterprise_id \
+         WHERE u.username = $1";
+    platform::with_db!(&app.db, pool => sqlx::query_as(SQL).bind(username).fetch_one(pool).await)
+        .unwrap()
+}
+
+/// Another enterprise in `username`'s area than `not`.
+pub async fn neighbour_of(app: &TestApp, username: &str, not: i64) -> i64 {
+    const SQL: &str =
+        "SELECT MIN(id) FROM enterprises WHERE area_code >= $1 AND area_code < $2 AND id <> $3";
+    let area = app.area_of(username).await;
+    let (lo, hi) = domain::DivisionCode::parse(&area).unwrap().subtree_range();
+    let found: Option<i64> = platform::with_db!(&app.db, pool => sqlx::query_scalar(SQL)
+        .bind(&lo).bind(&hi).bind(not).fetch_one(pool).await)
+    .unwrap();
+    found.expect("another enterprise in the area")
 }
 
 pub fn today() -> chrono::NaiveDate {
