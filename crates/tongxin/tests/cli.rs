@@ -851,6 +851,7 @@ fn bulletins_are_written_from_the_shell() {
             assert!(said.contains(expect), "{said}");
         }
     }
+}
 
 /// `tongxin user add --enterprise USCC` links an enterprise account to its enterprise: signed
 /// in, the account sees that one enterprise and reports for it, and no other. A code that is
