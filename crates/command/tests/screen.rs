@@ -134,6 +134,26 @@ async fn a_figure_drills_down_into_sub_areas_that_add_up(backend: Backend) {
     let text = page.text().await.unwrap();
     assert!(text.contains("在管重点人员"));
     assert!(text.contains("上一级"));
+    // Every figure leads on to the records behind it: the module's list for the area and day.
+    let date = b["date"].as_str().unwrap();
+    let page = commander
+        .get(app.url(&format!(
+            "/command/figures/economy.enterprises_resumed?area={township}&date={date}"
+        )))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let records = format!("/economy/resumption?area={township}&amp;date={date}");
+    assert!(page.contains(&records), "{page}");
+    let list = commander
+        .get(app.url(&records.replace("&amp;", "&")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(list.status(), 200);
     let missing = commander
         .get(app.url("/api/v1/command/figures/economy.nothing/breakdown"))
         .send()

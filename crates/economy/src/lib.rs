@@ -105,6 +105,10 @@ impl Module for Economy {
         figures::all()
     }
 
+    fn figure_records(&self) -> Vec<(&'static str, platform::module::RecordsFn)> {
+        figures::records()
+    }
+
     fn ticket_kinds(&self) -> Vec<platform::tickets::kind::TicketKind> {
         needs::ticket_kinds()
     }

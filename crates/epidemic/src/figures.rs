@@ -1,7 +1,7 @@
 //! The named figures of the epidemic module, for dashboards and bulletins ([C]): each part of
 //! the module lists its own.
 
-use platform::module::FigureDef;
+use platform::module::{FigureDef, RecordsFn};
 
 pub fn all() -> Vec<FigureDef> {
     let mut all = Vec::new();
@@ -12,4 +12,49 @@ pub fn all() -> Vec<FigureDef> {
     all.extend(crate::testing::figures());
     all.extend(crate::coverage::figures());
     all
+}
+
+/// Where each figure's records are listed, for the command's drill-down: the part's list for the
+/// area (and the day, where the list has one).
+pub fn records() -> Vec<(&'static str, RecordsFn)> {
+    let screenings: RecordsFn = |area, day| {
+        format!(
+            "/epidemic/screenings?area={}&from={day}&to={day}",
+            area.as_str()
+        )
+    };
+    let key_persons: RecordsFn = |area, _| format!("/epidemic/key-persons?area={}", area.as_str());
+    let quarantine: RecordsFn = |area, _| format!("/epidemic/quarantine?area={}", area.as_str());
+    let checks: RecordsFn =
+        |area, day| format!("/epidemic/checks?area={}&date={day}", area.as_str());
+    let testing: RecordsFn = |_, _| "/epidemic/testing".to_string();
+    let coverage: RecordsFn =
+        |area, day| format!("/epidemic/coverage?area={}&date={day}", area.as_str());
+    let mut out = Vec::new();
+    for f in all() {
+        let key = f.key;
+        let href = if key.starts_with("epidemic.screenings") {
+            screenings
+        } else if key.starts_with("epidemic.key_persons") {
+            key_persons
+        } else if key.starts_with("epidemic.in_")
+            || key == "epidemic.free_rooms"
+            || key == "epidemic.releases_due"
+        {
+            quarantine
+        } else if key.starts_with("epidemic.checks") || key == "epidemic.fevers" {
+            checks
+        } else if key == "epidemic.coverage_rate" || key == "epidemic.untested" {
+            coverage
+        } else if key.starts_with("epidemic.samples")
+            || key.starts_with("epidemic.results")
+            || key.starts_with("epidemic.positives")
+        {
+            testing
+        } else {
+            continue;
+        };
+        out.push((key, href));
+    }
+    out
 }

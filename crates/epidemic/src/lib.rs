@@ -133,6 +133,10 @@ impl Module for Epidemic {
         figures::all()
     }
 
+    fn figure_records(&self) -> Vec<(&'static str, platform::module::RecordsFn)> {
+        figures::records()
+    }
+
     fn jobs(&self) -> Vec<JobDef> {
         let mut jobs = checks::jobs();
         jobs.extend(testing::jobs());
