@@ -172,7 +172,7 @@ fn sql(places: &[i64], cases: &[i64], window: i64) -> (String, String) {
     );
     let first = format!("{hop1} SELECT person_id, t FROM h ORDER BY person_id");
     let second = format!(
-        "{hop1} SELECT DISTINCT x.person_id, 0 FROM h JOIN s k ON k.person_id = h.person_id \
+        "{hop1} SELECT DISTINCT x.person_id, CAST(0 AS BIGINT) FROM h JOIN s k ON k.person_id = h.person_id \
            AND k.e >= h.t JOIN s x ON x.place_id = k.place_id \
            WHERE x.person_id NOT IN ({cases}) AND x.person_id NOT IN (SELECT person_id FROM h) \
            AND {} ORDER BY 1",

@@ -5,6 +5,7 @@
 //! The tracing index (`crate::tracing`) is built from this table.
 
 pub mod api;
+pub mod demo;
 pub mod model;
 pub mod pages;
 pub mod repo;

@@ -21,27 +21,11 @@ pub async fn append(
     const CHUNK: usize = 2_000;
     let mut ids = HashMap::with_capacity(rows.len());
     for chunk in rows.chunks(CHUNK) {
-        let mut sql = String::with_capacity(chunk.len() * 64 + 200);
-        sql.push_str(
-            "INSERT INTO epi_passages (person_id, place_id, area_code, at, at_minute, direction, \
-             method, device, event_key, recorded_at, recorded_by) VALUES ",
+        let sql = values_sql(
+            tx,
+            chunk.len(),
+            " ON CONFLICT (device, event_key) DO NOTHING RETURNING id, device, event_key",
         );
-        let mut n = 0;
-        for (i, _) in chunk.iter().enumerate() {
-            if i > 0 {
-                sql.push(',');
-            }
-            sql.push('(');
-            for c in 0..COLUMNS {
-                if c > 0 {
-                    sql.push(',');
-                }
-                n += 1;
-                sql.push_str(&tx.param(n));
-            }
-            sql.push(')');
-        }
-        sql.push_str(" ON CONFLICT (device, event_key) DO NOTHING RETURNING id, device, event_key");
         let created: Vec<(i64, String, String)> = platform::with_conn!(tx, conn => {
             let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
             for r in chunk {
@@ -96,6 +80,59 @@ pub async fn append(
         }
     }
     Ok(ids)
+}
+
+/// Appends rows known to be new (the demo): no conflict check, nothing returned.
+pub async fn insert_plain(
+    tx: &mut Tx,
+    rows: &[&NewPassage],
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let sql = values_sql(tx, rows.len(), "");
+    platform::with_conn!(tx, conn => {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
+        for r in rows {
+            q = q
+                .bind(r.person_id)
+                .bind(r.place_id)
+                .bind(&r.area_code)
+                .bind(r.at)
+                .bind(r.at.timestamp().div_euclid(60))
+                .bind(r.direction)
+                .bind(r.method)
+                .bind(&r.device)
+                .bind(&r.event_key)
+                .bind(now)
+                .bind(&r.recorded_by);
+        }
+        q.execute(conn).await.map(|_| ())
+    })
+}
+
+/// `INSERT … VALUES (…), …` for `n` rows, then `tail`.
+fn values_sql(tx: &Tx, n: usize, tail: &str) -> String {
+    let mut sql = String::with_capacity(n * 64 + 200);
+    sql.push_str(
+        "INSERT INTO epi_passages (person_id, place_id, area_code, at, at_minute, direction, \
+         method, device, event_key, recorded_at, recorded_by) VALUES ",
+    );
+    let mut k = 0;
+    for i in 0..n {
+        if i > 0 {
+            sql.push(',');
+        }
+        sql.push('(');
+        for c in 0..COLUMNS {
+            if c > 0 {
+                sql.push(',');
+            }
+            k += 1;
+            sql.push_str(&tx.param(k));
+        }
+        sql.push(')');
+    }
+    sql.push_str(tail);
+    sql
 }
 
 /// (document type, number) → (id, merged into) of the registered persons with these numbers.
