@@ -283,7 +283,7 @@ impl Policy {
             || !(1..=2880).contains(&t.max_stay_minutes)
             || t.same_day_kinds
                 .iter()
-                .any(|k| domain::PlaceKind::parse(k).map_or(true, |p| p.as_str() != k))
+                .any(|k| !domain::PlaceKind::parse(k).is_ok_and(|p| p.as_str() == k))
         {
             return Err(bad("tracing"));
         }

@@ -450,16 +450,26 @@ impl Engine {
     pub fn trace(&self, cases: &[u32], q: &Query) -> Vec<Contact> {
         const CASE: u32 = NONE - 1;
         const EXCLUDED: u32 = NONE - 2;
-        let mut slot: HashMap<u32, u32> = HashMap::new();
+        // Per person: CASE, EXCLUDED, NONE or the position in `found` (a flat array: a second
+        // hop touches up to every person).
+        let people = self
+            .person_off
+            .len()
+            .max(self.delta_person.keys().map(|p| *p as usize + 2).max().unwrap_or(0))
+            .max(cases.iter().map(|p| *p as usize + 2).max().unwrap_or(0))
+            .max(q.manual.iter().map(|(p, _)| *p as usize + 2).max().unwrap_or(0));
+        let mut slot = Slots(vec![NONE; people]);
         for c in cases {
-            slot.insert(*c, CASE);
+            slot.set(*c, CASE);
         }
         for x in &q.excluded {
-            slot.entry(*x).or_insert(EXCLUDED);
+            if slot.get(*x) == NONE {
+                slot.set(*x, EXCLUDED);
+            }
         }
         let mut found: Vec<Contact> = Vec::new();
         let note = |found: &mut Vec<Contact>,
-                    slot: &mut HashMap<u32, u32>,
+                    slot: &mut Slots,
                     hop: u8,
                     person: u32,
                     via: u32,
@@ -467,20 +477,10 @@ impl Engine {
                     first: u32,
                     last: u32| {
             let minutes = last - first;
-            match slot.get(&person).copied() {
-                Some(CASE) | Some(EXCLUDED) => {}
-                Some(i) => {
-                    let c = &mut found[i as usize];
-                    if c.hop == hop {
-                        c.exposures += 1;
-                        c.minutes += minutes;
-                        if place.is_some() && (c.place.is_none() || first < c.first) {
-                            (c.via, c.place, c.first, c.last) = (via, place, first, last);
-                        }
-                    }
-                }
-                None => {
-                    slot.insert(person, found.len() as u32);
+            match slot.get(person) {
+                CASE | EXCLUDED => {}
+                NONE => {
+                    slot.set(person, found.len() as u32);
                     found.push(Contact {
                         person,
                         hop,
@@ -491,6 +491,16 @@ impl Engine {
                         exposures: 1,
                         minutes,
                     });
+                }
+                i => {
+                    let c = &mut found[i as usize];
+                    if c.hop == hop {
+                        c.exposures += 1;
+                        c.minutes += minutes;
+                        if place.is_some() && (c.place.is_none() || first < c.first) {
+                            (c.via, c.place, c.first, c.last) = (via, place, first, last);
+                        }
+                    }
                 }
             }
         };
@@ -527,6 +537,23 @@ impl Engine {
         }
         found.sort_by_key(|c| (c.hop, c.person));
         found
+    }
+}
+
+/// Per-person marks of a trace; people beyond the array are unmarked.
+struct Slots(Vec<u32>);
+
+impl Slots {
+    fn get(&self, person: u32) -> u32 {
+        self.0.get(person as usize).copied().unwrap_or(NONE)
+    }
+
+    fn set(&mut self, person: u32, value: u32) {
+        let i = person as usize;
+        if self.0.len() <= i {
+            self.0.resize(i + 1, NONE);
+        }
+        self.0[i] = value;
     }
 }
 
