@@ -455,9 +455,21 @@ impl Engine {
         let people = self
             .person_off
             .len()
-            .max(self.delta_person.keys().map(|p| *p as usize + 2).max().unwrap_or(0))
+            .max(
+                self.delta_person
+                    .keys()
+                    .map(|p| *p as usize + 2)
+                    .max()
+                    .unwrap_or(0),
+            )
             .max(cases.iter().map(|p| *p as usize + 2).max().unwrap_or(0))
-            .max(q.manual.iter().map(|(p, _)| *p as usize + 2).max().unwrap_or(0));
+            .max(
+                q.manual
+                    .iter()
+                    .map(|(p, _)| *p as usize + 2)
+                    .max()
+                    .unwrap_or(0),
+            );
         let mut slot = Slots(vec![NONE; people]);
         for c in cases {
             slot.set(*c, CASE);
