@@ -56,7 +56,7 @@ async fn main() {
                     let n = b * BATCH + i;
                     json!({"event_key": n.to_string(), "person_id": persons[n % persons.len()],
                            "at": (now + chrono::Duration::seconds((n % 3000) as i64)).to_rfc3339(),
-                           "direction": if n % 2 == 0 { "in" } else { "out" }})
+                           "direction": if n.is_multiple_of(2) { "in" } else { "out" }})
                 })
                 .collect();
             json!({"device": format!("bench-{}", b % devices), "place_id": place, "items": items})

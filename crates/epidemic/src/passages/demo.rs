@@ -51,7 +51,7 @@ pub async fn generate(ctx: &DemoContext) -> anyhow::Result<()> {
                 area_code: place.1.clone(),
                 at,
                 direction,
-                method: if key % 3 == 0 {
+                method: if key.is_multiple_of(3) {
                     "code_scan"
                 } else {
                     "id_reader"
