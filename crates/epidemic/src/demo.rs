@@ -1,6 +1,6 @@
 //! The demo district's epidemic: a few thousand people under management over the last 30 days,
 //! screenings at its checkpoints, quarantine sites with rooms, health checks, samples and
-//! results, so every view is alive on first start. Each part generates its own, in order.
+//! results, passages at its places over 14 days, so every view is alive on first start. Each part generates its own, in order.
 
 use platform::auth::Action;
 use platform::demo::DemoContext;
@@ -13,6 +13,7 @@ pub async fn generate(ctx: &DemoContext) -> anyhow::Result<()> {
     crate::quarantine::demo::generate(ctx).await?;
     crate::checks::demo::generate(ctx).await?;
     crate::testing::demo::generate(ctx).await?;
+    crate::passages::demo::generate(ctx).await?;
     Ok(())
 }
 

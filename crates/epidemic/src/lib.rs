@@ -1,6 +1,7 @@
 //! Epidemic control I (疫情防控): checkpoint screening, the key persons under management,
 //! quarantine sites and orders, twice-daily health checks that escalate when missed, nucleic-acid
-//! testing with pooled samples, and testing coverage against the roster (应检必检).
+//! testing with pooled samples, testing coverage against the roster (应检必检), passages at
+//! compounds and venues (出入登记) and contact tracing over them (流调).
 //!
 //! A campaign module: it plugs into the kernel through `platform::Module` and uses the kernel's
 //! registries (persons, places), tickets, 包保 responsibility and import framework. The policy
@@ -11,11 +12,13 @@ pub mod coverage;
 pub mod demo;
 pub mod figures;
 pub mod key_persons;
+pub mod passages;
 pub mod policy;
 pub mod quarantine;
 pub mod screening;
 pub mod testing;
 pub mod time;
+pub mod tracing;
 
 use futures::future::BoxFuture;
 use platform::auth::{Action, Role};
@@ -81,7 +84,8 @@ impl Module for Epidemic {
             "key_persons.toml",
             "quarantine.toml",
             "checks.toml",
-            "testing.toml"
+            "testing.toml",
+            "passages.toml"
         )
     }
 
@@ -93,6 +97,8 @@ impl Module for Epidemic {
         checks::routes(r);
         testing::routes(r);
         coverage::routes(r);
+        passages::routes(r);
+        self::tracing::routes(r);
     }
 
     fn nav(&self) -> Vec<NavItem> {
@@ -126,6 +132,7 @@ impl Module for Epidemic {
             item("nav.epidemic.checks", "/epidemic/checks", 304, false),
             item("nav.epidemic.testing", "/epidemic/testing", 305, false),
             item("nav.epidemic.coverage", "/epidemic/coverage", 306, false),
+            item("nav.epidemic.passages", "/epidemic/passages", 307, false),
         ]
     }
 

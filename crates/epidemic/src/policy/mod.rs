@@ -93,6 +93,37 @@ pub struct Policy {
     pub referral_test_within_days: u32,
     /// The health department's unit, which case notifications go to.
     pub health_unit_id: Option<i64>,
+    /// Contact tracing (`tracing`).
+    pub tracing: TracingPolicy,
+}
+
+/// How contacts are traced from passages (see `tracing::engine` for the rules).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct TracingPolicy {
+    /// Days of passages the tracing index holds.
+    pub window_days: u32,
+    /// Minutes around a case's stay within which another person's stay makes a close contact.
+    pub contact_window_minutes: u32,
+    /// Minutes an entry without a recorded exit counts as.
+    pub default_stay_minutes: u32,
+    /// An exit later than this after the entry is not paired with it.
+    pub max_stay_minutes: u32,
+    /// Place kinds where sharing a Beijing day makes a close contact whatever the hour
+    /// (household-like places).
+    pub same_day_kinds: Vec<String>,
+}
+
+impl Default for TracingPolicy {
+    fn default() -> Self {
+        TracingPolicy {
+            window_days: 14,
+            contact_window_minutes: 30,
+            default_stay_minutes: 60,
+            max_stay_minutes: 720,
+            same_day_kinds: vec!["building".into(), "care_home".into()],
+        }
+    }
 }
 
 fn window(from: &str, until: &str) -> CheckWindow {
@@ -145,6 +176,7 @@ impl Default for Policy {
             test_days_after_release: vec![2, 7],
             referral_test_within_days: 1,
             health_unit_id: None,
+            tracing: TracingPolicy::default(),
         }
     }
 }
@@ -243,6 +275,17 @@ impl Policy {
             .any(|d| *d == 0 || *d > 90)
         {
             return Err(bad("test_days"));
+        }
+        let t = &self.tracing;
+        if !(1..=60).contains(&t.window_days)
+            || t.contact_window_minutes > 1440
+            || !(1..=1440).contains(&t.default_stay_minutes)
+            || !(1..=2880).contains(&t.max_stay_minutes)
+            || t.same_day_kinds
+                .iter()
+                .any(|k| !domain::PlaceKind::parse(k).is_ok_and(|p| p.as_str() == k))
+        {
+            return Err(bad("tracing"));
         }
         Ok(())
     }

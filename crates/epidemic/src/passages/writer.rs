@@ -1,0 +1,157 @@
+//! Group commit: every node has one writer task per database that takes the passages of all
+//! concurrent requests from a queue and commits them together — one transaction, one fsync, for
+//! whatever queued while the previous commit was in flight. A request's answer waits for the
+//! commit that holds its events (nothing acknowledged is ever lost) but never for an fsync of its
+//! own. Each request's batch gets its audit entry (one per batch, not per passage) in that
+//! commit.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Mutex, OnceLock};
+
+use chrono::Utc;
+use platform::audit::{self, Actor, Event};
+use platform::db::Db;
+use platform::error::{AppError, AppResult};
+use serde_json::json;
+use tokio::sync::{mpsc, oneshot};
+
+use super::model::NewPassage;
+use super::repo;
+
+/// The most passages one commit takes (the rest wait for the next).
+const MAX_ROWS: usize = 50_000;
+
+/// (id, whether this request created it) for each passage, in order.
+pub type Stored = Vec<(i64, bool)>;
+
+struct Job {
+    actor: Actor,
+    rows: Vec<NewPassage>,
+    reply: oneshot::Sender<AppResult<Stored>>,
+}
+
+fn registry() -> &'static Mutex<HashMap<String, mpsc::UnboundedSender<Job>>> {
+    static REGISTRY: OnceLock<Mutex<HashMap<String, mpsc::UnboundedSender<Job>>>> = OnceLock::new();
+    REGISTRY.get_or_init(Default::default)
+}
+
+fn sender(db: &Db, url: &str) -> mpsc::UnboundedSender<Job> {
+    let mut all = registry().lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(tx) = all.get(url).filter(|tx| !tx.is_closed()) {
+        return tx.clone();
+    }
+    let (tx, rx) = mpsc::unbounded_channel();
+    tokio::spawn(run(db.clone(), rx));
+    all.insert(url.to_string(), tx.clone());
+    tx
+}
+
+/// Queues `rows` for the next group commit and waits for it.
+pub async fn write(
+    state: &platform::AppState,
+    actor: &Actor,
+    rows: Vec<NewPassage>,
+) -> AppResult<Stored> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (reply, answer) = oneshot::channel();
+    let job = Job {
+        actor: actor.clone(),
+        rows,
+        reply,
+    };
+    let mut job = Some(job);
+    // A writer whose runtime ended (tests) is replaced once.
+    for _ in 0..2 {
+        let tx = sender(state.db(), &state.config().db_url);
+        match tx.send(job.take().expect("a job")) {
+            Ok(()) => break,
+            Err(mpsc::error::SendError(j)) => job = Some(j),
+        }
+    }
+    if job.is_some() {
+        return Err(AppError::internal("passage writer unavailable"));
+    }
+    answer
+        .await
+        .map_err(|_| AppError::internal("passage writer stopped"))?
+}
+
+async fn run(db: Db, mut rx: mpsc::UnboundedReceiver<Job>) {
+    while let Some(first) = rx.recv().await {
+        let mut rows = first.rows.len();
+        let mut jobs = vec![first];
+        while rows < MAX_ROWS {
+            match rx.try_recv() {
+                Ok(j) => {
+                    rows += j.rows.len();
+                    jobs.push(j);
+                }
+                Err(_) => break,
+            }
+        }
+        match commit(&db, &jobs).await {
+            Ok(answers) => {
+                for (job, answer) in jobs.into_iter().zip(answers) {
+                    let _ = job.reply.send(Ok(answer));
+                }
+            }
+            // One request's failure must not fail the others': each alone.
+            Err(_) if jobs.len() > 1 => {
+                for job in jobs {
+                    let answer = commit(&db, std::slice::from_ref(&job)).await;
+                    let _ = job
+                        .reply
+                        .send(answer.map(|mut a| a.pop().unwrap_or_default()));
+                }
+            }
+            Err(e) => {
+                for job in jobs {
+                    let _ = job.reply.send(Err(AppError::internal(&e)));
+                }
+            }
+        }
+    }
+}
+
+async fn commit(db: &Db, jobs: &[Job]) -> AppResult<Vec<Stored>> {
+    let now = Utc::now();
+    let mut tx = db.begin().await?;
+    let all: Vec<&NewPassage> = jobs.iter().flat_map(|j| j.rows.iter()).collect();
+    let ids = repo::append(&mut tx, &all, now).await?;
+    let mut claimed: HashSet<(&str, &str)> = HashSet::new();
+    let mut answers = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        let mut stored = Vec::with_capacity(job.rows.len());
+        let (mut created, mut duplicates) = (0usize, 0usize);
+        for r in &job.rows {
+            let (id, new) = ids
+                .get(&(r.device.clone(), r.event_key.clone()))
+                .copied()
+                .ok_or_else(|| AppError::internal("passage not stored"))?;
+            let first = new && claimed.insert((&r.device, &r.event_key));
+            if first {
+                created += 1;
+            } else {
+                duplicates += 1;
+            }
+            stored.push((id, first));
+        }
+        let first = &job.rows[0];
+        let event = Event::new("epidemic.passages.ingest")
+            .record(super::RECORD_KIND, stored[0].0)
+            .area(&first.area_code)
+            .after(json!({
+                "device": first.device,
+                "created": created,
+                "duplicates": duplicates,
+                "first_id": stored.iter().map(|s| s.0).min(),
+                "last_id": stored.iter().map(|s| s.0).max(),
+            }));
+        audit::append(&mut tx, &job.actor, event).await?;
+        answers.push(stored);
+    }
+    tx.commit().await?;
+    Ok(answers)
+}
