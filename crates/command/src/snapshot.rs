@@ -93,11 +93,16 @@ fn cache() -> &'static Cache {
     CACHE.get_or_init(Default::default)
 }
 
-/// One computation at a time per node: requests that find the snapshot stale while another
-/// computes it wait for that one instead of starting their own.
-fn computing() -> &'static tokio::sync::Mutex<()> {
-    static LOCK: OnceLock<tokio::sync::Mutex<()>> = OnceLock::new();
-    LOCK.get_or_init(Default::default)
+/// One computation at a time per snapshot (area and day) on a node: requests that find it stale
+/// while another computes it are answered the previous one (or, when there is none, wait for
+/// that one) instead of starting their own.
+fn computing(key: &str) -> Arc<tokio::sync::Mutex<()>> {
+    static LOCKS: OnceLock<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>> = OnceLock::new();
+    let mut locks = LOCKS
+        .get_or_init(Default::default)
+        .lock()
+        .expect("the lock map is never poisoned");
+    locks.entry(key.to_string()).or_default().clone()
 }
 
 fn cached(key: &str, seq: i64) -> Option<Arc<Snapshot>> {
@@ -110,7 +115,17 @@ fn cached(key: &str, seq: i64) -> Option<Arc<Snapshot>> {
         .map(|e| e.snapshot.clone())
 }
 
-/// The snapshot of `area` on `date`: current with every write, within `MIN_AGE`.
+/// The newest snapshot kept for `key`, however old (entries leave the cache after
+/// `2 × MAX_AGE`).
+fn kept(key: &str) -> Option<Arc<Snapshot>> {
+    let map = cache().lock().expect("the cache lock is never poisoned");
+    map.get(key).map(|e| e.snapshot.clone())
+}
+
+/// The snapshot of `area` on `date`: current with every write, within `MIN_AGE`. The request
+/// that finds it stale computes it again and waits for that; requests arriving while another
+/// computes are answered the previous snapshot at once (a wall of screens never queues behind
+/// one computation); only when there is none yet do they wait.
 pub async fn get(
     state: &AppState,
     area: &DivisionCode,
@@ -121,7 +136,14 @@ pub async fn get(
     if let Some(s) = cached(&key, seq) {
         return Ok(s);
     }
-    let _turn = computing().lock().await;
+    let lock = computing(&key);
+    let _turn = match lock.clone().try_lock_owned() {
+        Ok(turn) => turn,
+        Err(_) => match kept(&key) {
+            Some(previous) => return Ok(previous),
+            None => lock.lock_owned().await,
+        },
+    };
     if let Some(s) = cached(&key, seq) {
         return Ok(s);
     }

@@ -146,10 +146,10 @@ async fn a_figure_drills_down_into_sub_areas_that_add_up(backend: Backend) {
         .text()
         .await
         .unwrap();
-    let records = format!("/economy/resumption?area={township}&amp;date={date}");
+    let records = format!("/economy/resumption?area={township}&#38;date={date}");
     assert!(page.contains(&records), "{page}");
     let list = commander
-        .get(app.url(&records.replace("&amp;", "&")))
+        .get(app.url(&records.replace("&#38;", "&")))
         .send()
         .await
         .unwrap();

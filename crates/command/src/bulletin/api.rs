@@ -117,7 +117,7 @@ impl BulletinQuery {
 
 #[utoipa::path(get, path = "/api/v1/command/bulletins/compose", tag = "command", params(BulletinQuery),
     responses(
-        (status = 200, description = "The bulletin filled in for the area and day: its blocks, and every figure quoted with the day and week before; figures the platform cannot know are marked unavailable", body = Bulletin),
+        (status = 200, description = "The bulletin filled in for the area and day: its blocks, and every figure quoted (with the day and week before where the bulletin shows a change); figures the platform cannot know are marked unavailable", body = Bulletin),
         (status = 403, description = "The area lies outside the caller's", body = ErrorBody),
         (status = 404, description = "No such template", body = ErrorBody),
         (status = 422, description = "Bad area or date", body = ErrorBody),

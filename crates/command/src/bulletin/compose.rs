@@ -128,6 +128,7 @@ pub struct TableRow {
     pub total: bool,
 }
 
+/// A figure the bulletin quotes; the day and week before where the bulletin shows a change.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct Quoted {
     pub key: String,
@@ -174,6 +175,12 @@ impl<'a> Figures<'a> {
     /// The label key of a figure that is registered but not readable.
     fn label_of(&self, key: &str) -> Option<&'static str> {
         self.unreadable.get(key).copied()
+    }
+
+    /// A value already computed for this bulletin, if any.
+    fn computed(&self, key: &str, area: &DivisionCode, day: Option<NaiveDate>) -> Option<f64> {
+        let slot = (key.to_string(), area.as_str().to_string(), day?);
+        self.values.get(&slot).copied().flatten()
     }
 
     async fn value(
@@ -261,12 +268,8 @@ pub async fn compose(
         };
         quoted.push(Quoted {
             value: figures.value(&key, area, Some(date)).await?,
-            day_before: figures
-                .value(&key, area, date.checked_sub_days(Days::new(1)))
-                .await?,
-            week_before: figures
-                .value(&key, area, date.checked_sub_days(Days::new(7)))
-                .await?,
+            day_before: figures.computed(&key, area, date.checked_sub_days(Days::new(1))),
+            week_before: figures.computed(&key, area, date.checked_sub_days(Days::new(7))),
             key,
             label,
             unit,
