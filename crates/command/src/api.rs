@@ -28,13 +28,7 @@ pub struct ScreenQuery {
 pub fn area_and_date(user: &CurrentUser, q: &ScreenQuery) -> AppResult<(DivisionCode, NaiveDate)> {
     let area = match q.area.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
         None => user.area.clone(),
-        Some(a) => {
-            let code = DivisionCode::parse(a).map_err(|e| AppError::from(e).on_field("area"))?;
-            if !user.covers(&code) {
-                return Err(AppError::forbidden().on_field("area"));
-            }
-            code
-        }
+        Some(a) => platform::areas::api::scoped_code(user, a, "area")?,
     };
     let date = match q.date.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
         None => platform::responsibility::today(),

@@ -13,6 +13,19 @@ pub fn own_enterprise(user: &CurrentUser) -> Option<i64> {
     }
 }
 
+/// The enterprise a list is narrowed to: the caller's own for an enterprise account (asking for
+/// another answers 403), else the one asked for, if any.
+pub fn enterprise_filter(
+    user: &CurrentUser,
+    asked: Option<i64>,
+) -> platform::error::AppResult<Option<i64>> {
+    match (own_enterprise(user), asked) {
+        (Some(own), Some(asked)) if own != asked => Err(platform::error::AppError::forbidden()),
+        (Some(own), _) => Ok(Some(own)),
+        (None, asked) => Ok(asked),
+    }
+}
+
 /// A layer for routes that act across enterprises (sheet uploads): an enterprise account is
 /// refused (403) — it speaks for its own enterprise only.
 pub async fn not_for_enterprise_accounts(

@@ -227,14 +227,7 @@ pub async fn archive_page(
         0 => None,
         id => Some(id),
     };
-    let (area, _) = area_and_date(
-        user,
-        &ScreenQuery {
-            area: q.area.clone(),
-            date: None,
-        },
-    )?;
-    let (lo, hi) = area.subtree_range();
+    let (lo, hi) = platform::areas::api::scope_range(user, q.area.as_deref(), "area")?;
     let rows = super::repo::archived(state.db(), &lo, &hi, before, limit + 1).await?;
     let views: Vec<ArchivedView> = rows.into_iter().map(Into::into).collect();
     Ok(platform::api::page_of(views, limit, |v| v.id.to_string()))

@@ -152,9 +152,19 @@ impl<'a> Figures<'a> {
     async fn new(state: &'a AppState, user: &CurrentUser) -> AppResult<Figures<'a>> {
         let mut readable = HashMap::new();
         let mut unreadable = HashMap::new();
+        let mut held: HashMap<&str, bool> = HashMap::new();
         for f in state.figures() {
             let module = platform::figures::module_of(f.key);
-            if platform::auth::permission::allows(state, user, module, Action::Read).await? {
+            let holds = match held.get(module) {
+                Some(h) => *h,
+                None => {
+                    let h = platform::auth::permission::allows(state, user, module, Action::Read)
+                        .await?;
+                    held.insert(module, h);
+                    h
+                }
+            };
+            if holds {
                 readable.insert(f.key, f.clone());
             } else {
                 unreadable.insert(f.key, f.label_key);

@@ -105,11 +105,7 @@ pub async fn page_of(
 ) -> AppResult<ListPage<InspectionRow>> {
     let before = platform::api::id_cursor(q.cursor.as_deref())?;
     let scope = platform::areas::api::scope_range(user, q.area.as_deref(), "area")?;
-    let enterprise_id = match (crate::scope::own_enterprise(user), q.enterprise_id) {
-        (Some(own), Some(asked)) if own != asked => return Err(AppError::forbidden()),
-        (Some(own), _) => Some(own),
-        (None, asked) => asked,
-    };
+    let enterprise_id = crate::scope::enterprise_filter(user, q.enterprise_id)?;
     let filter = repo::Filter {
         scope,
         enterprise_id,
