@@ -14,6 +14,9 @@ pub async fn generate(ctx: &DemoContext) -> anyhow::Result<()> {
     crate::checks::demo::generate(ctx).await?;
     crate::testing::demo::generate(ctx).await?;
     crate::passages::demo::generate(ctx).await?;
+    // The risk map starts coloured by the demo's cases (no audit entry, like every demo write).
+    let actor = platform::audit::Actor::system("demo");
+    crate::risk::evaluate::run(&ctx.db, &actor, false, crate::time::today()).await?;
     Ok(())
 }
 

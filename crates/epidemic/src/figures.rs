@@ -11,6 +11,7 @@ pub fn all() -> Vec<FigureDef> {
     all.extend(crate::checks::figures());
     all.extend(crate::testing::figures());
     all.extend(crate::coverage::figures());
+    all.extend(crate::risk::figures::all());
     all
 }
 

@@ -15,6 +15,7 @@ pub mod key_persons;
 pub mod passages;
 pub mod policy;
 pub mod quarantine;
+pub mod risk;
 pub mod screening;
 pub mod testing;
 pub mod time;
@@ -85,7 +86,8 @@ impl Module for Epidemic {
             "quarantine.toml",
             "checks.toml",
             "testing.toml",
-            "passages.toml"
+            "passages.toml",
+            "risk.toml"
         )
     }
 
@@ -99,6 +101,7 @@ impl Module for Epidemic {
         coverage::routes(r);
         passages::routes(r);
         self::tracing::routes(r);
+        risk::routes(r);
     }
 
     fn nav(&self) -> Vec<NavItem> {
@@ -147,6 +150,7 @@ impl Module for Epidemic {
     fn jobs(&self) -> Vec<JobDef> {
         let mut jobs = checks::jobs();
         jobs.extend(testing::jobs());
+        jobs.extend(risk::jobs());
         jobs
     }
 

@@ -93,6 +93,15 @@ impl Module for Kernel {
             post(users::pages::set_disabled),
         );
         crate::identity::routes(r);
+        crate::risk::register(r);
+    }
+
+    /// The demo's map shapes (the areas themselves come with the demo's base).
+    fn demo<'a>(
+        &'a self,
+        ctx: &'a crate::demo::DemoContext,
+    ) -> futures::future::BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(crate::risk::demo::generate(ctx))
     }
 
     /// The area tree is everyone's but the auditor's, who reads the audit log and nothing else.
@@ -123,6 +132,7 @@ impl Module for Kernel {
                 order: 1000,
                 on_phone_bar: false,
             },
+            crate::risk::nav(),
             crate::identity::nav_tokens(),
             crate::identity::nav_audit(),
             crate::web::ui::nav_item(),

@@ -28,6 +28,7 @@ pub mod module;
 pub mod pii;
 pub mod registry;
 pub mod responsibility;
+pub mod risk;
 pub mod routes;
 pub mod state;
 pub mod tabular;

@@ -54,3 +54,10 @@ pub fn describe_years(calendar: &WorkCalendar) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+/// Today in Beijing: the calendar day every dated record of the platform is counted on.
+pub fn today() -> chrono::NaiveDate {
+    chrono::Utc::now()
+        .with_timezone(&domain::china_offset())
+        .date_naive()
+}

@@ -33,9 +33,7 @@ pub const RECORD_KIND: &str = "responsibility";
 
 /// Today in Beijing: the day an assignment is active or not.
 pub fn today() -> chrono::NaiveDate {
-    chrono::Utc::now()
-        .with_timezone(&domain::china_offset())
-        .date_naive()
+    crate::calendar::today()
 }
 
 /// Adds the routes, under the registries' permissions.
