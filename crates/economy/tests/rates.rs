@@ -11,7 +11,8 @@ use testkit::{Backend, backend_tests};
 backend_tests!(
     figures_and_rates_equal_an_independent_computation,
     the_breakdowns_export_to_xlsx_with_the_same_figures,
-    a_sheet_of_reports_imports_and_reimports_unchanged
+    a_sheet_of_reports_imports_and_reimports_unchanged,
+    resumption_by_risk_level_follows_the_areas_levels
 );
 
 fn close(a: f64, b: f64) -> bool {
@@ -244,4 +245,107 @@ async fn a_sheet_of_reports_imports_and_reimports_unchanged(backend: Backend) {
     let again: Value = r.json().await.unwrap();
     assert_eq!(again["inserted"].as_i64(), Some(0), "{again}");
     assert_eq!(again["updated"].as_i64(), Some(0), "{again}");
+}
+
+/// 对号入座: a village the command rates high groups its enterprises under "high" with the same
+/// figures as the village's own rates; its enterprises not resumed carry the level and drop out
+/// of the list of those whose level permits resumption.
+async fn resumption_by_risk_level_follows_the_areas_levels(backend: Backend) {
+    let app = support::spawn(backend).await;
+    let commander = app.signed_in("commander").await;
+    let township: String = platform::with_db!(&app.db, pool => sqlx::query_scalar(
+        "SELECT MIN(code) FROM areas WHERE level = 'township'").fetch_one(pool).await)
+    .unwrap();
+    let (lo, hi) = domain::DivisionCode::parse(&township)
+        .unwrap()
+        .subtree_range();
+    // An enterprise of the township that reports it has not resumed today.
+    let (enterprise, village): (i64, String) = platform::with_db!(&app.db, pool => sqlx::query_as(
+        "SELECT id, area_code FROM enterprises WHERE area_code >= $1 AND area_code < $2 ORDER BY id LIMIT 1")
+        .bind(&lo).bind(&hi).fetch_one(pool).await)
+    .unwrap();
+    let day = support::today();
+    let r = commander
+        .post(app.url("/api/v1/economy/reports"))
+        .json(&serde_json::json!({"enterprise_id": enterprise, "status": "not_resumed",
+            "on_duty": 0, "total_staff": 20, "planned_on": (day + chrono::Duration::days(7)).to_string()}))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+    let in_village = support::expected(&app, &village, &format!("{village}:"), day).await;
+    let waiting = app
+        .get_json(
+            &commander,
+            &format!("/api/v1/economy/resumption/pending?area={village}&date={day}&limit=500"),
+        )
+        .await["items"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert!(waiting >= 1);
+    let in_township = support::expected(&app, &lo, &hi, day).await;
+    let r = commander
+        .post(app.url("/api/v1/risk/overrides"))
+        .json(&serde_json::json!({"area_code": village, "level": "high", "reason": "聚集性疫情"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+
+    let rates = app
+        .get_json(
+            &commander,
+            &format!("/api/v1/economy/resumption?area={township}&date={day}&by=risk"),
+        )
+        .await;
+    let group = |key: &str| {
+        rates["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["key"] == key)
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    let high = group("high");
+    assert_eq!(high["label"], "高风险");
+    assert_eq!(
+        high["counted"].as_i64().unwrap(),
+        in_village.counted,
+        "{rates}"
+    );
+    assert_eq!(high["resumed"].as_i64().unwrap(), in_village.resumed);
+    let rest: i64 = rates["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|g| g["key"] != "high")
+        .map(|g| g["counted"].as_i64().unwrap())
+        .sum();
+    assert_eq!(rest, in_township.counted - in_village.counted);
+
+    let pending = |permitted: bool| {
+        let path = format!(
+            "/api/v1/economy/resumption/pending?area={village}&date={day}&limit=500&permitted={permitted}"
+        );
+        let app = &app;
+        let commander = &commander;
+        async move {
+            app.get_json(commander, &path).await["items"]
+                .as_array()
+                .unwrap()
+                .clone()
+        }
+    };
+    let all = pending(false).await;
+    assert_eq!(all.len(), waiting);
+    assert!(
+        all.iter()
+            .all(|p| p["risk_level"] == "high" && p["risk_permits"] == false)
+    );
+    assert!(
+        pending(true).await.is_empty(),
+        "a high-risk village does not permit resumption"
+    );
 }

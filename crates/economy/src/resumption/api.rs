@@ -125,7 +125,8 @@ pub struct RatesQuery {
     pub area: Option<String>,
     /// The day, `YYYY-MM-DD`; today (Beijing) when absent.
     pub date: Option<String>,
-    /// The breakdown: `area` (child areas, the default), `industry` or `size`.
+    /// The breakdown: `area` (child areas, the default), `industry`, `size` or `risk` (the risk
+    /// level of the enterprise's area on the day).
     pub by: Option<String>,
     /// Also the last 30 days' trend.
     pub trend: Option<bool>,
@@ -179,7 +180,7 @@ pub async fn rates_of(
         date: c.day,
         by: c.by.as_str().to_string(),
         total: Tally::of(&rows),
-        groups: groups(state.db(), tr, &c.area, &rows, c.by).await?,
+        groups: groups(state.db(), tr, &c.area, &rows, c.by, c.day).await?,
         trend,
     })
 }
@@ -209,6 +210,8 @@ pub struct PendingQuery {
     pub area: Option<String>,
     /// The day, `YYYY-MM-DD`; today (Beijing) when absent.
     pub date: Option<String>,
+    /// Only enterprises whose area's risk level permits resumption (对号入座).
+    pub permitted: Option<bool>,
     /// Items per page, 1–500 (default 50).
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page.
@@ -233,7 +236,15 @@ pub async fn pending_page(
         crate::scope::own_enterprise(user),
     )
     .await?;
-    let found = pending(state.db(), &rows, day, after, limit as usize + 1).await?;
+    let permitted = q.permitted.unwrap_or(false);
+    let found = pending(
+        state.db(),
+        &rows,
+        day,
+        (after, limit as usize + 1),
+        permitted,
+    )
+    .await?;
     Ok(platform::api::page_of(found, limit, |p: &Pending| {
         p.enterprise_id.to_string()
     }))
@@ -241,7 +252,7 @@ pub async fn pending_page(
 
 #[utoipa::path(get, path = "/api/v1/economy/resumption/pending", tag = "economy", params(PendingQuery),
     responses(
-        (status = 200, description = "Enterprises not resumed on the day (closed ones left out), with their 包保 cadre", body = ListPage<Pending>),
+        (status = 200, description = "Enterprises not resumed on the day (closed ones left out), with their 包保 cadre and their area's risk level", body = ListPage<Pending>),
         (status = 403, description = "The area lies outside the caller's", body = ErrorBody),
         (status = 422, description = "Bad area, date, limit or cursor", body = ErrorBody),
     ))]

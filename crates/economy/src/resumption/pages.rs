@@ -43,6 +43,9 @@ pub struct ResumptionQuery {
     pub date: String,
     #[serde(default)]
     pub by: String,
+    /// `1`: only the enterprises whose area's risk level permits resumption.
+    #[serde(default)]
+    pub permitted: String,
     pub cursor: Option<String>,
 }
 
@@ -137,6 +140,8 @@ pub async fn resumption(
     };
     let date = c.day.to_string();
     let by = c.by.as_str().to_string();
+    let permitted = q.permitted.trim() == "1";
+    let permitted_text = if permitted { "1" } else { "" }.to_string();
 
     let mut table = Table::new(
         "resumption-table",
@@ -189,9 +194,10 @@ pub async fn resumption(
         ("area".into(), c.area.as_str().to_string()),
         ("date".into(), date.clone()),
         ("by".into(), by.clone()),
+        ("permitted".into(), permitted_text.clone()),
     ];
     table.empty_text = tr.t("resumption.no_enterprises").to_string();
-    let by_options = [By::Area, By::Industry, By::Size]
+    let by_options = [By::Area, By::Industry, By::Size, By::Risk]
         .iter()
         .map(|b| SelectOption::new(b.as_str(), tr.t(&format!("resumption.by.{}", b.as_str()))))
         .collect();
@@ -199,6 +205,15 @@ pub async fn resumption(
         Field::area_picker("area", tr.t("resumption.area")).value(c.area.as_str().to_string()),
         Field::date("date", tr.t("resumption.date")).value(date.clone()),
         Field::select("by", tr.t("resumption.breakdown"), by_options).value(by.clone()),
+        Field::select(
+            "permitted",
+            tr.t("resumption.pending_scope"),
+            vec![
+                SelectOption::new("", tr.t("resumption.pending_scope.all")),
+                SelectOption::new("1", tr.t("resumption.pending_scope.permitted")),
+            ],
+        )
+        .value(permitted_text.clone()),
     ];
     table.export_to(
         "/economy/resumption/export",
@@ -234,6 +249,7 @@ pub async fn resumption(
     let pq = PendingQuery {
         area: Some(c.area.as_str().to_string()),
         date: Some(date.clone()),
+        permitted: Some(permitted),
         limit: None,
         cursor: q.cursor.clone(),
     };
@@ -249,8 +265,18 @@ pub async fn resumption(
         Column::new("status", tr.t("resumption.status")),
         Column::new("planned_on", tr.t("resumption.planned_on")),
         Column::new("cadre", tr.t("resumption.cadre")),
+        Column::new("risk", tr.t("resumption.risk_level")),
         Column::new("area", tr.t("resumption.area")),
     ];
+    let risk = platform::risk::settings::load(state.db()).await?;
+    let zh = tr.lang == platform::i18n::Lang::ZhCn;
+    let risk_badge = |key: &str| {
+        let i = risk.index_of(key).unwrap_or(0);
+        Badge::new(
+            platform::risk::pages::tone(i, risk.levels.len()),
+            risk.name_of(key, zh),
+        )
+    };
     pending.rows = found
         .items
         .iter()
@@ -268,6 +294,7 @@ pub async fn resumption(
                     .clone()
                     .map(Cell::text)
                     .unwrap_or_else(|| Cell::text(tr.t("resumption.no_cadre"))),
+                Cell::Badge(risk_badge(&p.risk_level)),
                 Cell::Code(p.area_code.clone()),
             ]
         })

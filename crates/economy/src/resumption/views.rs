@@ -1,6 +1,8 @@
 //! The views of the rates: an area's total and its breakdown by child area, GB/T 4754 industry
-//! section or size (规上/规下); the trend over the last days; and the enterprises not resumed,
-//! with their 包保 cadre.
+//! section, size (规上/规下) or the risk level of the enterprise's area on the day (the kernel's
+//! `platform::risk`); the trend over the last days; and the enterprises not resumed, with their
+//! 包保 cadre and their area's risk level — the ones whose level permits resumption first in
+//! line for a call.
 
 use chrono::{Duration, NaiveDate};
 use domain::{DivisionCode, IndustrySection};
@@ -19,6 +21,7 @@ pub enum By {
     Area,
     Industry,
     Size,
+    Risk,
 }
 
 impl By {
@@ -27,6 +30,7 @@ impl By {
             "" | "area" => Ok(By::Area),
             "industry" => Ok(By::Industry),
             "size" => Ok(By::Size),
+            "risk" => Ok(By::Risk),
             _ => Err(AppError::invalid("resumption.bad_by").on_field("by")),
         }
     }
@@ -36,6 +40,7 @@ impl By {
             By::Area => "area",
             By::Industry => "industry",
             By::Size => "size",
+            By::Risk => "risk",
         }
     }
 }
@@ -43,7 +48,7 @@ impl By {
 /// One line of a breakdown.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct Group {
-    /// The child area's code, the industry section letter, or `above`/`below`.
+    /// The child area's code, the industry section letter, `above`/`below`, or a risk level key.
     pub key: String,
     pub label: String,
     /// For a child area: its code, to drill down into.
@@ -59,6 +64,7 @@ pub async fn groups(
     root: &DivisionCode,
     rows: &[Latest],
     by: By,
+    day: NaiveDate,
 ) -> AppResult<Vec<Group>> {
     let mut out: Vec<Group> = Vec::new();
     let mut line = |key: String, label: String, drill: Option<String>, e: &Latest| match out
@@ -121,6 +127,18 @@ pub async fn groups(
                 line(key.to_string(), label, None, e);
             }
         }
+        By::Risk => {
+            let now = platform::risk::service::in_force(db, day).await?;
+            let zh = tr.lang == Lang::ZhCn;
+            for e in rows {
+                let key = now.key(now.level_at(&e.area_code)).to_string();
+                let label = now.settings.name_of(&key, zh).to_string();
+                line(key, label, None, e);
+            }
+            // Lowest level first, as the levels are set.
+            out.sort_by_key(|g| now.settings.index_of(&g.key));
+            return Ok(out);
+        }
     }
     out.sort_by(|a, b| a.key.cmp(&b.key));
     Ok(out)
@@ -174,22 +192,35 @@ pub struct Pending {
     pub planned_on: Option<NaiveDate>,
     /// The 包保 cadre (or, without one, the leader): a person's name, else the unit's.
     pub cadre: Option<String>,
+    /// The risk level of the enterprise's area on the day, and whether it permits resumption.
+    pub risk_level: String,
+    pub risk_permits: bool,
 }
 
-/// The counted enterprises that are not resumed, by id after `after`, at most `limit`.
+/// The counted enterprises that are not resumed, by id after `after`, at most `limit`; with
+/// `permitted_only`, only those whose area's risk level permits resumption.
 pub async fn pending(
     db: &Db,
     rows: &[Latest],
     day: NaiveDate,
-    after: i64,
-    limit: usize,
+    (after, limit): (i64, usize),
+    permitted_only: bool,
 ) -> AppResult<Vec<Pending>> {
+    let now = platform::risk::service::in_force(db, day).await?;
+    let permits = |level: usize| {
+        now.settings
+            .levels
+            .get(level)
+            .is_some_and(|l| l.permits_resumption)
+    };
     let mut out = Vec::new();
     for e in rows
         .iter()
         .filter(|e| e.counted() && !e.resumed() && e.enterprise_id > after)
+        .filter(|e| !permitted_only || permits(now.level_at(&e.area_code)))
         .take(limit)
     {
+        let level = now.level_at(&e.area_code);
         let assigned =
             platform::responsibility::responsible(db, Subject::Enterprise(e.enterprise_id), day)
                 .await?;
@@ -210,6 +241,8 @@ pub async fn pending(
             report_on: e.report_on,
             planned_on: e.planned_on,
             cadre,
+            risk_level: now.key(level).to_string(),
+            risk_permits: permits(level),
         });
     }
     Ok(out)
