@@ -12,7 +12,8 @@ use testkit::{Backend, TestApp, backend_tests};
 backend_tests!(
     a_need_filed_by_an_enterprise_reaches_the_departments_inbox_and_the_rating_comes_back,
     an_enterprise_account_cannot_see_or_file_for_another_enterprise,
-    a_producers_output_moves_the_ppe_figures_and_the_shortfall
+    a_producers_output_moves_the_ppe_figures_and_the_shortfall,
+    the_phone_form_reports_output_for_the_own_enterprise_only
 );
 
 async fn figure(app: &TestApp, client: &reqwest::Client, key: &str, area: &str) -> f64 {
@@ -319,4 +320,89 @@ async fn a_producers_output_moves_the_ppe_figures_and_the_shortfall(backend: Bac
     let page = commander.get(app.url("/economy/ppe")).send().await.unwrap();
     assert_eq!(page.status(), 200);
     assert!(page.text().await.unwrap().contains("口罩"));
+}
+
+/// The PPE phone form: an enterprise account reports its own output (the enterprise is not
+/// chosen, and an id typed into the form is ignored); a bad quantity or a product it does not
+/// make answers on the form in Chinese and records nothing.
+async fn the_phone_form_reports_output_for_the_own_enterprise_only(backend: Backend) {
+    let app = support::spawn(backend).await;
+    let (own, _) = support::enterprise_of(&app, "enterprise01").await;
+    let account = app.signed_in("enterprise01").await;
+    let town = app.signed_in("town01").await;
+    let r = town
+        .put(app.url(&format!("/api/v1/economy/ppe/producers/{own}")))
+        .json(&json!({"lines": [{"product": "disinfectant", "daily_capacity": 300}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let form = account
+        .get(app.url("/economy/ppe/output"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(form.status(), 200);
+    let html = form.text().await.unwrap();
+    assert!(html.contains("填报防疫物资产量") && html.contains("消毒液"));
+    assert!(
+        !html.contains("name=\"enterprise_id\" type=\"text\""),
+        "no enterprise picker for an enterprise account"
+    );
+
+    let stored = |product: &'static str| {
+        let app = &app;
+        async move {
+            platform::with_db!(&app.db, pool => sqlx::query_scalar::<_, i64>(
+                "SELECT CAST(COALESCE(SUM(quantity), 0) AS BIGINT) FROM eco_ppe_output WHERE enterprise_id = $1 AND product = $2")
+                .bind(own).bind(product).fetch_one(pool).await)
+            .unwrap()
+        }
+    };
+    for (product, quantity, message) in [
+        ("disinfectant", "-5", "数量应为"),
+        ("masks", "10", "没有登记这种物资的产能"),
+    ] {
+        let r = account
+            .post(app.url("/economy/ppe/output"))
+            .form(&[
+                ("enterprise_id", "999999"),
+                ("product", product),
+                ("quantity", quantity),
+                ("date", ""),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422);
+        assert!(
+            r.text().await.unwrap().contains(message),
+            "{product} {quantity}"
+        );
+    }
+    assert_eq!(stored("disinfectant").await, 0);
+    let r = account
+        .post(app.url("/economy/ppe/output"))
+        .form(&[
+            ("enterprise_id", "999999"),
+            ("product", "disinfectant"),
+            ("quantity", "280"),
+            ("date", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let back = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(back.contains(&format!("enterprise_id={own}")), "{back}");
+    assert_eq!(stored("disinfectant").await, 280);
+    let html = account
+        .get(app.url(&back))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("产量已保存") && html.contains("280"));
 }

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod demo;
 pub mod figures;
+pub mod form;
 pub mod model;
 pub mod pages;
 pub mod repo;
@@ -23,6 +24,11 @@ pub fn routes(r: &mut Routes) {
     r.api(WRITE, routes!(api::report_output));
     r.api(WRITE, routes!(api::set_demand));
     r.page(READ, "/economy/ppe", get(pages::supply));
+    r.page(
+        WRITE,
+        "/economy/ppe/output",
+        get(form::form).post(form::submit),
+    );
 }
 
 pub fn figures() -> Vec<FigureDef> {
