@@ -1,7 +1,8 @@
 /* The risk map: every element with data-src (a /api/v1/risk/map URL) becomes an ECharts map of
    the area's sub-areas, each filled with the colour of its level. A click on a sub-area opens
    its own map (data-drill + code) when the element has data-drill. data-theme="dark" draws it
-   for the command screen. Drawn again after htmx swaps, and follows the window's size. */
+   for the command screen. Legend swatches (.risk-swatch[data-color]) are painted. Drawn again after htmx swaps, and
+   follows the window's size. */
 (function () {
   "use strict";
 
@@ -64,12 +65,22 @@
       });
   }
 
+  // Legend swatches carry their colour as data (inline style attributes are refused by the
+  // content security policy); styles set through the DOM are not.
+  function paintSwatches(root) {
+    Array.prototype.forEach.call((root || document).querySelectorAll(".risk-swatch[data-color]"), function (el) {
+      el.style.backgroundColor = el.getAttribute("data-color");
+    });
+  }
+
   function draw(root) {
-    Array.prototype.forEach.call((root || document).querySelectorAll("[data-src].risk-map"), drawOne);
+    paintSwatches(root);
+    Array.prototype.forEach.call((root || document).querySelectorAll("[data-src].risk-map:not([data-drawn])"), drawOne);
   }
 
   document.addEventListener("DOMContentLoaded", function () { draw(document); });
-  document.addEventListener("htmx:afterSwap", function (e) { draw(e.detail && e.detail.elt ? e.detail.elt : document); });
+  // An outerHTML swap replaces the element the event names: look in the whole document.
+  document.addEventListener("htmx:afterSwap", function () { draw(document); });
   window.addEventListener("resize", function () {
     if (typeof echarts === "undefined") { return; }
     Array.prototype.forEach.call(document.querySelectorAll(".risk-map"), function (node) {

@@ -32,6 +32,8 @@ struct ChartSeries {
 #[derive(Template)]
 #[template(path = "command/screen.html")]
 struct ScreenPage {
+    /// The risk map's data (`assets/js/riskmap.js` draws it).
+    risk_map: String,
     page: Page,
     area_query: String,
     updated: String,
@@ -123,6 +125,7 @@ pub async fn screen(
         tr.t("command.screen_title")
     ));
     let body = ScreenPage {
+        risk_map: format!("/api/v1/risk/map?area={}&date={date}", area.as_str()),
         area_query: area.as_str().to_string(),
         updated,
         sections: sections(&tr, &snap, area.as_str()),

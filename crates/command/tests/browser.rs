@@ -40,8 +40,12 @@ async fn the_command_screen_is_live_at_1920_by_1080() {
         .await
         .unwrap();
     assert!(cards.len() >= 10, "{} cards", cards.len());
-    // ECharts drew the trend into a canvas.
+    // ECharts drew the trend and the risk map into canvases.
     driver.find(By::Css(".chart canvas")).await.unwrap();
+    driver
+        .find(By::Css("[data-testid=screen-risk-map] canvas"))
+        .await
+        .unwrap();
     let errors: Vec<String> = driver
         .execute("return window.__tongxinErrors || [];", vec![])
         .await
@@ -105,6 +109,10 @@ async fn the_command_screen_is_live_at_1920_by_1080() {
         .unwrap();
     assert_eq!(marker, "same page", "the screen reloaded");
     driver.find(By::Css(".chart canvas")).await.unwrap();
+    driver
+        .find(By::Css("[data-testid=screen-risk-map] canvas"))
+        .await
+        .unwrap();
     browser.quit().await;
 }
 

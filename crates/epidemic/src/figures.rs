@@ -31,6 +31,9 @@ pub fn records() -> Vec<(&'static str, RecordsFn)> {
     let testing: RecordsFn = |_, _| "/epidemic/testing".to_string();
     let coverage: RecordsFn =
         |area, day| format!("/epidemic/coverage?area={}&date={day}", area.as_str());
+    let risk: RecordsFn = |area, day| format!("/risk?area={}&date={day}", area.as_str());
+    let cases: RecordsFn =
+        |area, _| format!("/epidemic/key-persons?area={}&category=case", area.as_str());
     let mut out = Vec::new();
     for f in all() {
         let key = f.key;
@@ -52,6 +55,10 @@ pub fn records() -> Vec<(&'static str, RecordsFn)> {
             || key.starts_with("epidemic.positives")
         {
             testing
+        } else if key.starts_with("epidemic.risk_areas") {
+            risk
+        } else if key.starts_with("epidemic.cases") {
+            cases
         } else {
             continue;
         };

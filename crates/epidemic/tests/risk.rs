@@ -215,6 +215,15 @@ async fn a_village_with_a_case_turns_medium_and_steps_down_after_quiet_days(back
         )
         .await;
     assert_eq!(cases["value"].as_f64().unwrap(), 1.0);
+    for (day, expected) in [(day0 - Days::new(1), 0.0), (today(), 1.0)] {
+        let total = app
+            .get_json(
+                &commander,
+                &format!("/api/v1/figures/epidemic.cases_total?area={village}&date={day}"),
+            )
+            .await;
+        assert_eq!(total["value"].as_f64().unwrap(), expected, "{day}");
+    }
 
     // Not in the future, and only the command evaluates.
     let (status, body) = send(

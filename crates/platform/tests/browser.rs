@@ -466,3 +466,104 @@ async fn the_work_pages_work_on_a_phone() {
 async fn the_work_pages_work_on_a_desk() {
     the_work_pages_work_at(1280, 800).await;
 }
+
+/// The risk map as the command uses it: the demo's shapes drawn into a canvas, the counts by
+/// level, an override set through the form showing on the map's table with its flash — without
+/// console errors, sideways scrolling or serious accessibility problems.
+async fn the_risk_map_works_at(width: u32, height: u32) {
+    let test = format!("the risk map at {width}px");
+    let Some(browser) = Browser::start(&test, width, height).await else {
+        return;
+    };
+    let app = spawn_app(Backend::Sqlite).await;
+    let driver = &browser.driver;
+    driver.goto(app.url("/login?next=%2Frisk")).await.unwrap();
+    for (id, text) in [("f-username", "commander"), ("f-password", DEMO_PASSWORD)] {
+        driver
+            .find(By::Id(id))
+            .await
+            .unwrap()
+            .send_keys(text)
+            .await
+            .unwrap();
+    }
+    driver
+        .find(By::Css("[data-testid=login-submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    driver
+        .find(By::Css("[data-testid=risk-map] canvas"))
+        .await
+        .unwrap();
+    let counts = driver
+        .find_all(By::Css("#risk-counts tbody tr"))
+        .await
+        .unwrap();
+    assert_eq!(counts.len(), 3, "{test}: low, medium, high");
+    assert_no_errors(&browser, &test).await;
+    let (client_width, scroll_width) = browser.widths().await;
+    assert!(
+        scroll_width <= client_width,
+        "{test}: the map page scrolls sideways"
+    );
+    let violations = browser.serious_accessibility_violations().await;
+    assert!(violations.is_empty(), "{test}: {violations:?}");
+    save_screenshot(driver, &format!("risk-{width}")).await;
+
+    // The command rates a township high through the form.
+    let township = app.area_of("town01").await;
+    let form = "[data-testid=risk-override-form]";
+    let area = driver
+        .find(By::Css(&format!("{form} input[name=area_code]")))
+        .await
+        .unwrap();
+    driver
+        .execute(
+            "arguments[0].scrollIntoView({block: 'center'});",
+            vec![area.to_json().unwrap()],
+        )
+        .await
+        .unwrap();
+    area.send_keys(&township).await.unwrap();
+    driver
+        .execute(
+            "document.querySelector('[data-testid=risk-override-form] select[name=level]').value = 'high';",
+            vec![],
+        )
+        .await
+        .unwrap();
+    driver
+        .find(By::Css(&format!("{form} textarea[name=reason]")))
+        .await
+        .unwrap()
+        .send_keys("聚集性疫情，指挥部研判")
+        .await
+        .unwrap();
+    click(driver, By::Css(&format!("{form} button[type=submit]"))).await;
+    let flash = text_of(driver, By::Css("[data-testid=flash]")).await;
+    assert!(flash.contains("已设定风险等级"), "{test}: {flash}");
+    let raised = text_of(driver, By::Css("#risk-raised tbody")).await;
+    assert!(
+        raised.contains("高风险") && raised.contains("指挥部指定"),
+        "{test}: {raised}"
+    );
+    driver
+        .find(By::Css("[data-testid=risk-map] canvas"))
+        .await
+        .unwrap();
+    assert_no_errors(&browser, &test).await;
+    browser.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_risk_map_works_on_a_phone() {
+    the_risk_map_works_at(390, 844).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_risk_map_works_on_a_desk() {
+    the_risk_map_works_at(1280, 800).await;
+}

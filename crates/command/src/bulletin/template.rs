@@ -291,17 +291,16 @@ fn condition(text: &str, line: usize, shown: &str) -> Result<Condition, Template
     })
 }
 
-/// A figure key: `module.name`, lowercase ASCII letters, digits and underscores.
+/// A figure key: `module.name` or `module.name.part` (`economy.ppe_output.masks`), of
+/// lowercase ASCII letters, digits and underscores.
 fn is_key(k: &str) -> bool {
-    let mut parts = k.split('.');
-    let ok = |p: Option<&str>| {
-        p.is_some_and(|p| {
+    let parts: Vec<&str> = k.split('.').collect();
+    (2..=3).contains(&parts.len())
+        && parts.iter().all(|p| {
             !p.is_empty()
                 && p.bytes()
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
         })
-    };
-    ok(parts.next()) && ok(parts.next()) && parts.next().is_none()
 }
 
 /// Builds nodes until the end of input (top level) or an `{else}`/`{end}` (inside an `if`),
@@ -435,7 +434,8 @@ mod tests {
             ("\n{else}", "bulletin.error.unmatched", 2),
             ("{a.b|month}", "bulletin.error.bad_modifier", 1),
             ("{Screenings}", "bulletin.error.bad_placeholder", 1),
-            ("{a.b.c}", "bulletin.error.bad_placeholder", 1),
+            ("{a.b.c.d}", "bulletin.error.bad_placeholder", 1),
+            ("{a..b}", "bulletin.error.bad_placeholder", 1),
             ("见下表{table a.b}", "bulletin.error.table_alone", 1),
             ("{table a.b, }", "bulletin.error.bad_table", 1),
         ];

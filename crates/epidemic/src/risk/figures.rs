@@ -17,7 +17,12 @@ async fn cases(
     const SQL: &str = "SELECT COUNT(*) FROM epi_key_persons WHERE category = 'case' \
          AND area_code >= $1 AND area_code < $2 AND starts_on <= $3 AND starts_on >= $4";
     let (lo, hi) = area.subtree_range();
-    let from = if only_day { day } else { NaiveDate::MIN };
+    // The open lower bound as a date both backends take (PostgreSQL's dates start at 4713 BC).
+    let from = if only_day {
+        day
+    } else {
+        NaiveDate::from_ymd_opt(1900, 1, 1).expect("a valid date")
+    };
     let db = state.db();
     let n: i64 = platform::with_db!(db, pool => sqlx::query_scalar(SQL)
         .bind(&lo).bind(&hi).bind(day).bind(from).fetch_one(pool).await)?;
