@@ -279,4 +279,7 @@ pub enum AreasCommand {
         #[arg(long, env = "TONGXIN_AREAS_EDITION_YEAR")]
         edition_year: Option<i32>,
     },
+    /// Load the areas' map shapes from a GeoJSON FeatureCollection (each feature names its area
+    /// by `code`, `adcode` or `area_code`), all or nothing.
+    Shapes { file: PathBuf },
 }

@@ -276,6 +276,42 @@ async fn operators_manage_users_from_the_shell() {
     assert!(imported.status.success(), "{}", text(&imported));
     assert!(text(&imported).contains("新增 3 个"), "{}", text(&imported));
 
+    // Map shapes from a GeoJSON file: a bad feature refuses the file; a good one stores the
+    // known areas and names the others.
+    let square = r#"{"type":"Polygon","coordinates":[[[114.1,30.4],[114.2,30.4],[114.2,30.5],[114.1,30.4]]]}"#;
+    let geo = dir.path().join("areas.geojson");
+    std::fs::write(
+        &geo,
+        format!(
+            r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","properties":{{"adcode":990301001}},"geometry":{square}}},{{"type":"Feature","properties":{{"code":"990301999000"}},"geometry":{square}}}]}}"#
+        ),
+    )
+    .unwrap();
+    let loaded = tongxin(
+        &["areas", "shapes", geo.to_str().unwrap(), "--db", &db],
+        &[],
+        None,
+    );
+    assert!(loaded.status.success(), "{}", text(&loaded));
+    assert!(
+        text(&loaded).contains("已导入 1 个地区的地图边界")
+            && text(&loaded).contains("990301999000"),
+        "{}",
+        text(&loaded)
+    );
+    std::fs::write(
+        &geo,
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"990301001000"},"geometry":{"type":"Point","coordinates":[1,2]}}]}"#,
+    )
+    .unwrap();
+    let refused = tongxin(
+        &["areas", "shapes", geo.to_str().unwrap(), "--db", &db],
+        &[],
+        None,
+    );
+    assert!(!refused.status.success());
+    assert!(text(&refused).contains("第 1 个要素"), "{}", text(&refused));
+
     let env = [("TONGXIN_DB", db.as_str())];
     let weak = tongxin(
         &[
