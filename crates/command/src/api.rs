@@ -2,6 +2,7 @@
 //! read; `GET /api/v1/command/figures/{key}/breakdown?area=&date=`: a figure by sub-area.
 
 use axum::Json;
+use axum::response::IntoResponse;
 use axum::extract::{Path, State};
 use chrono::NaiveDate;
 use domain::DivisionCode;
@@ -38,10 +39,13 @@ pub fn area_and_date(user: &CurrentUser, q: &ScreenQuery) -> AppResult<(Division
     Ok((area, date))
 }
 
-/// The snapshot without the figures of modules the user does not hold.
-pub async fn visible(state: &AppState, user: &CurrentUser, snap: &Snapshot) -> AppResult<Snapshot> {
-    let mut out = snap.clone();
-    let mut held = std::collections::HashMap::new();
+/// Whether the user holds each module the snapshot's figures come from.
+async fn held(
+    state: &AppState,
+    user: &CurrentUser,
+    snap: &Snapshot,
+) -> AppResult<std::collections::BTreeMap<String, bool>> {
+    let mut held = std::collections::BTreeMap::new();
     for section in &snap.sections {
         for f in &section.figures {
             if !held.contains_key(&f.module) {
@@ -52,6 +56,17 @@ pub async fn visible(state: &AppState, user: &CurrentUser, snap: &Snapshot) -> A
             }
         }
     }
+    Ok(held)
+}
+
+/// The snapshot without the figures of modules the user does not hold.
+pub async fn visible(state: &AppState, user: &CurrentUser, snap: &Snapshot) -> AppResult<Snapshot> {
+    let held = held(state, user, snap).await?;
+    Ok(without(snap, &held))
+}
+
+fn without(snap: &Snapshot, held: &std::collections::BTreeMap<String, bool>) -> Snapshot {
+    let mut out = snap.clone();
     let holds = |module: &str| held.get(module).copied().unwrap_or(true);
     for section in &mut out.sections {
         section
@@ -59,7 +74,7 @@ pub async fn visible(state: &AppState, user: &CurrentUser, snap: &Snapshot) -> A
             .retain(|f| f.value.is_none() || holds(&f.module));
     }
     out.trends.retain(|t| holds(&t.module));
-    Ok(out)
+    out
 }
 
 #[utoipa::path(get, path = "/api/v1/command/screen", tag = "command", params(ScreenQuery),
@@ -72,10 +87,42 @@ pub async fn screen(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiQuery(q): ApiQuery<ScreenQuery>,
-) -> AppResult<Json<Snapshot>> {
+) -> AppResult<axum::response::Response> {
     let (area, date) = area_and_date(&user, &q)?;
-    let snap = snapshot::get(&state, &area, date).await?;
-    Ok(Json(visible(&state, &user, &snap).await?))
+    let shared = snapshot::get_shared(&state, &area, date).await?;
+    let held = held(&state, &user, &shared.snapshot).await?;
+    // Readers who hold the same modules get the same bytes: serialised once per snapshot.
+    let hidden: Vec<&str> = held
+        .iter()
+        .filter(|(_, h)| !**h)
+        .map(|(m, _)| m.as_str())
+        .collect();
+    let key = hidden.join(",");
+    let found = shared
+        .rendered
+        .lock()
+        .expect("the rendered lock is never poisoned")
+        .get(&key)
+        .cloned();
+    let body = match found {
+        Some(body) => body,
+        None => {
+            let json = serde_json::to_vec(&without(&shared.snapshot, &held))
+                .map_err(AppError::internal)?;
+            let body = axum::body::Bytes::from(json);
+            shared
+                .rendered
+                .lock()
+                .expect("the rendered lock is never poisoned")
+                .insert(key, body.clone());
+            body
+        }
+    };
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response())
 }
 
 #[utoipa::path(get, path = "/api/v1/command/figures/{key}/breakdown", tag = "command",

@@ -79,11 +79,32 @@ pub struct Snapshot {
     pub alerts: Vec<Alert>,
 }
 
+/// A snapshot's answers as JSON, by the modules hidden from the reader (`""` for none): built
+/// once per snapshot and reader kind, not per request.
+pub type Rendered = Mutex<HashMap<String, axum::body::Bytes>>;
+
+/// A snapshot and its rendered answers, shared by every request on the node.
+#[derive(Clone)]
+pub struct Shared {
+    pub snapshot: Arc<Snapshot>,
+    pub rendered: Arc<Rendered>,
+}
+
 /// A computed snapshot: when, at which audit head, what.
 struct Entry {
     at: Instant,
     seq: i64,
     snapshot: Arc<Snapshot>,
+    rendered: Arc<Rendered>,
+}
+
+impl Entry {
+    fn shared(&self) -> Shared {
+        Shared {
+            snapshot: self.snapshot.clone(),
+            rendered: self.rendered.clone(),
+        }
+    }
 }
 
 type Cache = Mutex<HashMap<String, Entry>>;
@@ -105,21 +126,21 @@ fn computing(key: &str) -> Arc<tokio::sync::Mutex<()>> {
     locks.entry(key.to_string()).or_default().clone()
 }
 
-fn cached(key: &str, seq: i64) -> Option<Arc<Snapshot>> {
+fn cached(key: &str, seq: Option<i64>) -> Option<Shared> {
     let map = cache().lock().expect("the cache lock is never poisoned");
     map.get(key)
         .filter(|e| {
             let age = e.at.elapsed();
-            age < MIN_AGE || (e.seq == seq && age < MAX_AGE)
+            age < MIN_AGE || (seq == Some(e.seq) && age < MAX_AGE)
         })
-        .map(|e| e.snapshot.clone())
+        .map(Entry::shared)
 }
 
 /// The newest snapshot kept for `key`, however old (entries leave the cache after
 /// `2 × MAX_AGE`).
-fn kept(key: &str) -> Option<Arc<Snapshot>> {
+fn kept(key: &str) -> Option<Shared> {
     let map = cache().lock().expect("the cache lock is never poisoned");
-    map.get(key).map(|e| e.snapshot.clone())
+    map.get(key).map(Entry::shared)
 }
 
 /// The snapshot of `area` on `date`: current with every write, within `MIN_AGE`. The request
@@ -131,9 +152,22 @@ pub async fn get(
     area: &DivisionCode,
     date: NaiveDate,
 ) -> AppResult<Arc<Snapshot>> {
+    Ok(get_shared(state, area, date).await?.snapshot)
+}
+
+/// `get`, with the snapshot's rendered answers. A snapshot younger than `MIN_AGE` is answered
+/// without reading the audit head at all.
+pub async fn get_shared(
+    state: &AppState,
+    area: &DivisionCode,
+    date: NaiveDate,
+) -> AppResult<Shared> {
     let key = format!("{}|{}|{date}", state.config().db_url, area.as_str());
+    if let Some(s) = cached(&key, None) {
+        return Ok(s);
+    }
     let seq = platform::audit::repo::head_seq(state.db()).await?;
-    if let Some(s) = cached(&key, seq) {
+    if let Some(s) = cached(&key, Some(seq)) {
         return Ok(s);
     }
     let lock = computing(&key);
@@ -144,21 +178,20 @@ pub async fn get(
             None => lock.lock_owned().await,
         },
     };
-    if let Some(s) = cached(&key, seq) {
+    if let Some(s) = cached(&key, Some(seq)) {
         return Ok(s);
     }
-    let snapshot = Arc::new(compute(state, area, date).await?);
+    let entry = Entry {
+        at: Instant::now(),
+        seq,
+        snapshot: Arc::new(compute(state, area, date).await?),
+        rendered: Arc::default(),
+    };
+    let shared = entry.shared();
     let mut map = cache().lock().expect("the cache lock is never poisoned");
     map.retain(|_, e| e.at.elapsed() < MAX_AGE * 2);
-    map.insert(
-        key,
-        Entry {
-            at: Instant::now(),
-            seq,
-            snapshot: snapshot.clone(),
-        },
-    );
-    Ok(snapshot)
+    map.insert(key, entry);
+    Ok(shared)
 }
 
 fn module_of(key: &str) -> String {
