@@ -72,6 +72,41 @@ async fn main() {
         1.0 / fresh.as_secs_f64()
     );
 
+    // Where a snapshot's time goes: each headline figure, slowest first.
+    let mut costs = Vec::new();
+    for section in command::layout::SECTIONS {
+        for key in section.figures {
+            if let Some(f) = app.state.figure(key).cloned() {
+                let t = Instant::now();
+                platform::figures::compute(&app.state, &f, &district, today)
+                    .await
+                    .unwrap();
+                costs.push((t.elapsed(), *key));
+            }
+        }
+    }
+    costs.sort_by(|a, b| b.0.cmp(&a.0));
+    let listed: Vec<String> = costs
+        .iter()
+        .take(8)
+        .map(|(d, k)| format!("{k} {:.1} ms", ms(*d)))
+        .collect();
+    println!("slowest headline figures (one computation each): {}", listed.join(", "));
+    let mut trend_costs = Vec::new();
+    for key in command::layout::TRENDS {
+        if let Some(f) = app.state.figure(key).cloned() {
+            let t = Instant::now();
+            for back in 0..command::layout::TREND_DAYS {
+                let day = today - chrono::Days::new(back);
+                platform::figures::compute(&app.state, &f, &district, day)
+                    .await
+                    .unwrap();
+            }
+            trend_costs.push(format!("{key} {:.1} ms", ms(t.elapsed())));
+        }
+    }
+    println!("trends ({} days each): {}", command::layout::TREND_DAYS, trend_costs.join(", "));
+
     // The load: 200 clients, each its own connection, for `seconds`; a writer beside them.
     let url = app.url("/api/v1/command/screen");
     let warm = commander.get(&url).send().await.unwrap();

@@ -5,6 +5,7 @@
 use chrono::NaiveDate;
 use domain::DivisionCode;
 use futures::FutureExt;
+use platform::figures::memo::Memo;
 use platform::module::FigureDef;
 use platform::state::AppState;
 
@@ -57,6 +58,12 @@ async fn of(
     day: NaiveDate,
     pick: fn(&Tally) -> f64,
 ) -> anyhow::Result<f64> {
+    // The six figures share one tally per area and day, as of the audit head.
+    static TALLIES: Memo<Tally> = Memo::new();
     let (lo, hi) = area.subtree_range();
-    Ok(pick(&tally(state.db(), (&lo, &hi), day, None).await?))
+    let key = format!("{}|{lo}|{day}", state.config().db_url);
+    let t = TALLIES
+        .get_or(state.db(), key, || tally(state.db(), (&lo, &hi), day, None))
+        .await?;
+    Ok(pick(&t))
 }

@@ -4,6 +4,7 @@
 //! segment, decided by `auth::permission`).
 
 pub mod api;
+pub mod memo;
 
 use chrono::NaiveDate;
 use domain::DivisionCode;
