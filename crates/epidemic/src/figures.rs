@@ -11,6 +11,7 @@ pub fn all() -> Vec<FigureDef> {
     all.extend(crate::checks::figures());
     all.extend(crate::testing::figures());
     all.extend(crate::coverage::figures());
+    all.extend(crate::investigations::figures());
     all
 }
 
@@ -30,6 +31,8 @@ pub fn records() -> Vec<(&'static str, RecordsFn)> {
     let testing: RecordsFn = |_, _| "/epidemic/testing".to_string();
     let coverage: RecordsFn =
         |area, day| format!("/epidemic/coverage?area={}&date={day}", area.as_str());
+    let investigations: RecordsFn =
+        |area, _| format!("/epidemic/investigations?area={}", area.as_str());
     let mut out = Vec::new();
     for f in all() {
         let key = f.key;
@@ -46,6 +49,10 @@ pub fn records() -> Vec<(&'static str, RecordsFn)> {
             checks
         } else if key == "epidemic.coverage_rate" || key == "epidemic.untested" {
             coverage
+        } else if key.ends_with("_contacts_managed") {
+            key_persons
+        } else if key.ends_with("_contacts_found") || key == "epidemic.contacts_found_within_24h" {
+            investigations
         } else if key.starts_with("epidemic.samples")
             || key.starts_with("epidemic.results")
             || key.starts_with("epidemic.positives")

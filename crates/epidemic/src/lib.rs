@@ -11,6 +11,7 @@ pub mod checks;
 pub mod coverage;
 pub mod demo;
 pub mod figures;
+pub mod investigations;
 pub mod key_persons;
 pub mod passages;
 pub mod policy;
@@ -85,7 +86,8 @@ impl Module for Epidemic {
             "quarantine.toml",
             "checks.toml",
             "testing.toml",
-            "passages.toml"
+            "passages.toml",
+            "investigations.toml"
         )
     }
 
@@ -99,6 +101,7 @@ impl Module for Epidemic {
         coverage::routes(r);
         passages::routes(r);
         self::tracing::routes(r);
+        investigations::routes(r);
     }
 
     fn nav(&self) -> Vec<NavItem> {
@@ -133,6 +136,12 @@ impl Module for Epidemic {
             item("nav.epidemic.testing", "/epidemic/testing", 305, false),
             item("nav.epidemic.coverage", "/epidemic/coverage", 306, false),
             item("nav.epidemic.passages", "/epidemic/passages", 307, false),
+            item(
+                "nav.epidemic.investigations",
+                "/epidemic/investigations",
+                308,
+                false,
+            ),
         ]
     }
 
