@@ -34,7 +34,7 @@
             roam: true,
             draggable: true,
             categories: categories,
-            force: { repulsion: 120, edgeLength: 60, gravity: 0.1 },
+            force: { repulsion: n > 60 ? 80 : 220, edgeLength: n > 60 ? 40 : 110, gravity: 0.1 },
             label: { show: n <= 60, position: "right", fontSize: 12 },
             edgeSymbol: ["none", "arrow"],
             edgeSymbolSize: 6,
