@@ -186,7 +186,7 @@ async fn scene(app: &TestApp) -> Scene {
     }
 }
 
-fn contact<'a>(detail: &'a Value, person: i64) -> &'a Value {
+fn contact(detail: &Value, person: i64) -> &Value {
     detail["contacts"]
         .as_array()
         .unwrap()
@@ -394,7 +394,6 @@ async fn confirming_contacts_puts_them_under_the_grid_workers_management(backend
         )
         .await;
     assert_eq!(got["value"].as_f64(), Some(0.0));
-    let _ = sc.at;
 }
 
 async fn a_rerun_keeps_decisions_and_bad_input_changes_nothing(backend: Backend) {
