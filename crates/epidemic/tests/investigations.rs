@@ -570,6 +570,20 @@ async fn a_rerun_keeps_decisions_and_bad_input_changes_nothing(backend: Backend)
         .await
         .unwrap();
     assert_eq!(r.status(), 422);
+    // Closed: no more runs or decisions; closing twice is a conflict.
+    let r = post("/close", json!({})).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<Value>().await.unwrap()["status"], "closed");
+    let closed = counts(&app).await;
+    assert_eq!(post("/close", json!({})).await.status(), 409);
+    assert_eq!(post("/run", json!({})).await.status(), 409);
+    assert_eq!(
+        post("/dismiss", json!({"contacts": [sc.m], "reason": "无接触"}))
+            .await
+            .status(),
+        409
+    );
+    assert_eq!(counts(&app).await, closed);
     // A new investigation from the page form.
     let r = town
         .post(app.url("/epidemic/investigations/new"))

@@ -223,3 +223,19 @@ pub async fn dismiss(
         service::dismiss(&state, &actor, &user, id, &input).await?,
     ))
 }
+
+#[utoipa::path(post, path = "/api/v1/epidemic/investigations/{id}/close", tag = "epidemic",
+    params(("id" = i64, Path, description = "Investigation id")),
+    responses(
+        (status = 200, description = "Closed: no more runs or decisions", body = InvestigationView),
+        (status = 404, description = "No such investigation in the caller's area", body = ErrorBody),
+        (status = 409, description = "Already closed", body = ErrorBody),
+    ))]
+pub async fn close(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    actor: Actor,
+    Path(id): Path<i64>,
+) -> AppResult<Json<InvestigationView>> {
+    Ok(Json(service::close(&state, &actor, &user, id).await?))
+}

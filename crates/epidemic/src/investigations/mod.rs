@@ -38,10 +38,16 @@ pub fn routes(r: &mut Routes) {
     r.api(WRITE, routes!(api::run));
     r.api(WRITE, routes!(api::confirm));
     r.api(WRITE, routes!(api::dismiss));
+    r.api(WRITE, routes!(api::close));
     r.page(READ, "/epidemic/investigations", get(pages::list));
     r.page(WRITE, "/epidemic/investigations/new", post(pages::create));
     r.page(READ, "/epidemic/investigations/{id}", get(pages::detail));
     r.page(WRITE, "/epidemic/investigations/{id}/run", post(pages::run));
+    r.page(
+        WRITE,
+        "/epidemic/investigations/{id}/close",
+        post(pages::close),
+    );
     r.page(
         WRITE,
         "/epidemic/investigations/{id}/decide",

@@ -417,6 +417,20 @@ pub async fn run(
     .into_response())
 }
 
+/// `POST /epidemic/investigations/{id}/close`
+pub async fn close(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    actor: Actor,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    service::close(&state, &actor, &user, id).await?;
+    Ok(Redirect::to(&format!(
+        "/epidemic/investigations/{id}?flash=flash.investigation_closed"
+    ))
+    .into_response())
+}
+
 /// `POST /epidemic/investigations/{id}/decide`: the chosen rows confirmed (with the quarantine
 /// chosen) or dismissed (with the reason), by the button pressed.
 pub async fn decide(

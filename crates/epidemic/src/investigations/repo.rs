@@ -168,7 +168,8 @@ pub async fn add_candidate(
     Ok(n > 0)
 }
 
-/// Records a decision on a candidate.
+/// Records a decision on a candidate not confirmed yet; answers false when it was confirmed
+/// meanwhile (a concurrent request).
 #[allow(clippy::too_many_arguments)]
 pub async fn decide(
     tx: &mut Tx,
@@ -178,12 +179,22 @@ pub async fn decide(
     key_person_id: Option<i64>,
     now: DateTime<Utc>,
     by: &str,
-) -> Result<(), sqlx::Error> {
+) -> Result<bool, sqlx::Error> {
     const SQL: &str = "UPDATE epi_investigation_contacts SET state = $2, dismissed_reason = $3, \
-         key_person_id = $4, decided_at = $5, decided_by = $6 WHERE id = $1";
-    platform::with_conn!(tx, conn => sqlx::query(SQL)
+         key_person_id = $4, decided_at = $5, decided_by = $6 WHERE id = $1 AND state <> 'confirmed'";
+    let n = platform::with_conn!(tx, conn => sqlx::query(SQL)
         .bind(contact_id).bind(state).bind(reason).bind(key_person_id).bind(now).bind(by)
-        .execute(conn).await.map(|_| ()))
+        .execute(conn).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+/// Closes an open investigation; answers whether it was open.
+pub async fn close(tx: &mut Tx, id: i64) -> Result<bool, sqlx::Error> {
+    const SQL: &str =
+        "UPDATE epi_investigations SET status = 'closed' WHERE id = $1 AND status = 'open'";
+    let n = platform::with_conn!(tx, conn => sqlx::query(SQL).bind(id)
+        .execute(conn).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
 }
 
 /// Persons' (id, area, name) among `ids`, registered and not merged away.

@@ -314,16 +314,19 @@ pub async fn confirm(
     let mut tx = state.db().begin().await?;
     for c in &contacts {
         if let Some(open) = key_persons::open_of_in(&mut tx, c.person_id).await? {
-            repo::decide(
-                &mut tx,
-                c.id,
-                state::CONFIRMED,
-                None,
-                Some(open.id),
-                now,
-                &actor.name,
-            )
-            .await?;
+            decided(
+                repo::decide(
+                    &mut tx,
+                    c.id,
+                    state::CONFIRMED,
+                    None,
+                    Some(open.id),
+                    now,
+                    &actor.name,
+                )
+                .await?,
+                c,
+            )?;
             out.already_managed.push(AlreadyManaged {
                 person_id: c.person_id,
                 key_person_id: open.id,
@@ -407,16 +410,19 @@ pub async fn confirm(
                 .await?,
             );
         }
-        repo::decide(
-            &mut tx,
-            c.id,
-            state::CONFIRMED,
-            None,
-            Some(key_person_id),
-            now,
-            &actor.name,
-        )
-        .await?;
+        decided(
+            repo::decide(
+                &mut tx,
+                c.id,
+                state::CONFIRMED,
+                None,
+                Some(key_person_id),
+                now,
+                &actor.name,
+            )
+            .await?,
+            c,
+        )?;
         let event = Event::new("epidemic.key_person.create")
             .record(crate::key_persons::RECORD_KIND, key_person_id)
             .area(&c.area_code)
@@ -443,6 +449,37 @@ pub async fn confirm(
     audit::append(&mut tx, actor, event).await?;
     tx.commit().await?;
     Ok(out)
+}
+
+/// A decision that found the candidate confirmed by a concurrent request: 409, all rolled back.
+fn decided(changed: bool, c: &ContactRow) -> AppResult<()> {
+    if changed {
+        Ok(())
+    } else {
+        Err(AppError::conflict("investigation.already_confirmed").with_arg("name", c.name.clone()))
+    }
+}
+
+/// Closes an investigation: no more runs or decisions.
+pub async fn close(
+    state: &AppState,
+    actor: &Actor,
+    user: &CurrentUser,
+    id: i64,
+) -> AppResult<InvestigationView> {
+    let row = get_scoped(state, user, id).await?;
+    let mut tx = state.db().begin().await?;
+    if !repo::close(&mut tx, id).await? {
+        return Err(AppError::conflict("investigation.closed"));
+    }
+    let event = Event::new("epidemic.investigation.close")
+        .record(RECORD_KIND, id)
+        .area(&row.area_code)
+        .before(json!({"status": "open"}))
+        .after(json!({"status": "closed"}));
+    audit::append(&mut tx, actor, event).await?;
+    tx.commit().await?;
+    Ok(get_scoped(state, user, id).await?.into())
 }
 
 /// The grid worker answers for a quarantine order opened from an investigation (unless one is
@@ -491,16 +528,19 @@ pub async fn dismiss(
     let now = Utc::now();
     let mut tx = state.db().begin().await?;
     for c in &contacts {
-        repo::decide(
-            &mut tx,
-            c.id,
-            state::DISMISSED,
-            Some(reason),
-            None,
-            now,
-            &actor.name,
-        )
-        .await?;
+        decided(
+            repo::decide(
+                &mut tx,
+                c.id,
+                state::DISMISSED,
+                Some(reason),
+                None,
+                now,
+                &actor.name,
+            )
+            .await?,
+            c,
+        )?;
     }
     let event = Event::new("epidemic.investigation.dismiss")
         .record(RECORD_KIND, id)
