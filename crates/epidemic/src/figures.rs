@@ -31,6 +31,18 @@ pub fn records() -> Vec<(&'static str, RecordsFn)> {
     let testing: RecordsFn = |_, _| "/epidemic/testing".to_string();
     let coverage: RecordsFn =
         |area, day| format!("/epidemic/coverage?area={}&date={day}", area.as_str());
+    let close_contacts: RecordsFn = |area, _| {
+        format!(
+            "/epidemic/key-persons?area={}&category=close_contact",
+            area.as_str()
+        )
+    };
+    let secondary_contacts: RecordsFn = |area, _| {
+        format!(
+            "/epidemic/key-persons?area={}&category=secondary_contact",
+            area.as_str()
+        )
+    };
     let investigations: RecordsFn =
         |area, _| format!("/epidemic/investigations?area={}", area.as_str());
     let mut out = Vec::new();
@@ -49,8 +61,10 @@ pub fn records() -> Vec<(&'static str, RecordsFn)> {
             checks
         } else if key == "epidemic.coverage_rate" || key == "epidemic.untested" {
             coverage
-        } else if key.ends_with("_contacts_managed") {
-            key_persons
+        } else if key == "epidemic.close_contacts_managed" {
+            close_contacts
+        } else if key == "epidemic.secondary_contacts_managed" {
+            secondary_contacts
         } else if key.ends_with("_contacts_found") || key == "epidemic.contacts_found_within_24h" {
             investigations
         } else if key.starts_with("epidemic.samples")
