@@ -457,7 +457,7 @@ pub async fn decide(
         }
     }
     let result = if bad {
-        Err(AppError::invalid("investigation.not_a_candidate").on_field("contacts"))
+        Err(AppError::invalid("investigation.contacts_count").on_field("contacts"))
     } else if action == "dismiss" {
         service::dismiss(
             &state,
