@@ -91,7 +91,10 @@ async fn main() {
         .take(8)
         .map(|(d, k)| format!("{k} {:.1} ms", ms(*d)))
         .collect();
-    println!("slowest headline figures (one computation each): {}", listed.join(", "));
+    println!(
+        "slowest headline figures (one computation each): {}",
+        listed.join(", ")
+    );
     let mut trend_costs = Vec::new();
     for key in command::layout::TRENDS {
         if let Some(f) = app.state.figure(key).cloned() {
@@ -105,7 +108,11 @@ async fn main() {
             trend_costs.push(format!("{key} {:.1} ms", ms(t.elapsed())));
         }
     }
-    println!("trends ({} days each): {}", command::layout::TREND_DAYS, trend_costs.join(", "));
+    println!(
+        "trends ({} days each): {}",
+        command::layout::TREND_DAYS,
+        trend_costs.join(", ")
+    );
 
     // The load: 200 clients, each its own connection, for `seconds`; a writer beside them.
     let url = app.url("/api/v1/command/screen");

@@ -2,8 +2,8 @@
 //! read; `GET /api/v1/command/figures/{key}/breakdown?area=&date=`: a figure by sub-area.
 
 use axum::Json;
-use axum::response::IntoResponse;
 use axum::extract::{Path, State};
+use axum::response::IntoResponse;
 use chrono::NaiveDate;
 use domain::DivisionCode;
 use platform::AppState;

@@ -12,6 +12,7 @@ pub fn all() -> Vec<FigureDef> {
     all.extend(crate::testing::figures());
     all.extend(crate::coverage::figures());
     all.extend(crate::risk::figures::all());
+    all.extend(crate::investigations::figures());
     all
 }
 
@@ -34,6 +35,20 @@ pub fn records() -> Vec<(&'static str, RecordsFn)> {
     let risk: RecordsFn = |area, day| format!("/risk?area={}&date={day}", area.as_str());
     let cases: RecordsFn =
         |area, _| format!("/epidemic/key-persons?area={}&category=case", area.as_str());
+    let close_contacts: RecordsFn = |area, _| {
+        format!(
+            "/epidemic/key-persons?area={}&category=close_contact",
+            area.as_str()
+        )
+    };
+    let secondary_contacts: RecordsFn = |area, _| {
+        format!(
+            "/epidemic/key-persons?area={}&category=secondary_contact",
+            area.as_str()
+        )
+    };
+    let investigations: RecordsFn =
+        |area, _| format!("/epidemic/investigations?area={}", area.as_str());
     let mut out = Vec::new();
     for f in all() {
         let key = f.key;
@@ -50,6 +65,12 @@ pub fn records() -> Vec<(&'static str, RecordsFn)> {
             checks
         } else if key == "epidemic.coverage_rate" || key == "epidemic.untested" {
             coverage
+        } else if key == "epidemic.close_contacts_managed" {
+            close_contacts
+        } else if key == "epidemic.secondary_contacts_managed" {
+            secondary_contacts
+        } else if key.ends_with("_contacts_found") || key == "epidemic.contacts_found_within_24h" {
+            investigations
         } else if key.starts_with("epidemic.samples")
             || key.starts_with("epidemic.results")
             || key.starts_with("epidemic.positives")

@@ -11,6 +11,7 @@ pub mod checks;
 pub mod coverage;
 pub mod demo;
 pub mod figures;
+pub mod investigations;
 pub mod key_persons;
 pub mod passages;
 pub mod policy;
@@ -87,7 +88,8 @@ impl Module for Epidemic {
             "checks.toml",
             "testing.toml",
             "passages.toml",
-            "risk.toml"
+            "risk.toml",
+            "investigations.toml"
         )
     }
 
@@ -102,6 +104,7 @@ impl Module for Epidemic {
         passages::routes(r);
         self::tracing::routes(r);
         risk::routes(r);
+        investigations::routes(r);
     }
 
     fn nav(&self) -> Vec<NavItem> {
@@ -136,6 +139,12 @@ impl Module for Epidemic {
             item("nav.epidemic.testing", "/epidemic/testing", 305, false),
             item("nav.epidemic.coverage", "/epidemic/coverage", 306, false),
             item("nav.epidemic.passages", "/epidemic/passages", 307, false),
+            item(
+                "nav.epidemic.investigations",
+                "/epidemic/investigations",
+                308,
+                false,
+            ),
         ]
     }
 

@@ -150,3 +150,153 @@ async fn save_screenshot(driver: &WebDriver, name: &str) {
         std::fs::write(format!("{dir}/{name}.png"), png).unwrap();
     }
 }
+
+/// An investigation of a case with two close contacts at a venue, started by town01 through the
+/// API; answers the app and the investigation's id.
+async fn investigation() -> (testkit::TestApp, i64) {
+    let app = support::spawn(Backend::Sqlite).await;
+    let township = app.area_of("checkpoint01").await;
+    let village: String = platform::with_db!(&app.db, pool => sqlx::query_scalar(
+        "SELECT code FROM areas WHERE parent_code = $1 ORDER BY code LIMIT 1")
+        .bind(&township).fetch_one(pool).await)
+    .unwrap();
+    let town = app.signed_in("town01").await;
+    let place: Value = town
+        .post(app.url("/api/v1/places"))
+        .json(&json!({"kind": "场所", "name": "浏览器测试超市", "area_code": village}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut rng = testkit::sheets::Rng::new(5);
+    let at = chrono::Utc::now() - chrono::Duration::hours(6);
+    let items: Vec<Value> = (0..3)
+        .map(|i| {
+            let p = testkit::sheets::person(&mut rng, 9500 + i);
+            json!({"event_key": format!("b{i}"), "doc_number": p.id, "name": p.name,
+                   "place_id": place["id"], "direction": "in",
+                   "at": (at + chrono::Duration::minutes(i as i64 * 5)).to_rfc3339()})
+        })
+        .collect();
+    let sent: Value = app
+        .signed_in("checkpoint01")
+        .await
+        .post(app.url("/api/v1/epidemic/passages/batch"))
+        .json(&json!({"device": "gate-browser", "items": items}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let case = sent["items"][0]["person_id"].as_i64().unwrap();
+    let created: Value = town
+        .post(app.url("/api/v1/epidemic/investigations"))
+        .json(&json!({"cases": [case]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(created["close_contacts"], 2, "{created}");
+    (app, created["id"].as_i64().unwrap())
+}
+
+async fn review_an_investigation(test: &str, width: u32, height: u32) {
+    let Some(browser) = Browser::start(test, width, height).await else {
+        return;
+    };
+    let (app, id) = investigation().await;
+    let driver = &browser.driver;
+    driver.goto(app.url("/login")).await.unwrap();
+    fill(driver, "f-username", "town01").await;
+    fill(driver, "f-password", DEMO_PASSWORD).await;
+    driver
+        .find(By::Css("[data-testid=login-submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    driver.find(By::Css("[data-testid=whoami]")).await.unwrap();
+    driver
+        .goto(app.url(&format!("/epidemic/investigations/{id}")))
+        .await
+        .unwrap();
+    let rows = driver.find_all(By::Css("tr[data-person]")).await.unwrap();
+    assert_eq!(rows.len(), 2);
+    // ECharts drew the chain into a canvas.
+    driver
+        .query(By::Css("#chain-graph canvas"))
+        .wait(
+            std::time::Duration::from_secs(10),
+            std::time::Duration::from_millis(100),
+        )
+        .first()
+        .await
+        .unwrap();
+    let errors: Vec<String> = driver
+        .execute("return window.__tongxinErrors || [];", vec![])
+        .await
+        .unwrap()
+        .convert()
+        .unwrap();
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+    let (client_width, scroll_width) = browser.widths().await;
+    assert!(
+        scroll_width <= client_width,
+        "the page scrolls sideways ({scroll_width} > {client_width})"
+    );
+    let violations = browser.serious_accessibility_violations().await;
+    assert!(violations.is_empty(), "investigation page: {violations:?}");
+    save_screenshot(driver, &format!("investigation-{width}")).await;
+
+    // Select all, confirm: both become key persons.
+    let all = driver
+        .find(By::Css("input[data-select-all]"))
+        .await
+        .unwrap();
+    all.scroll_into_view().await.unwrap();
+    all.click().await.unwrap();
+    let checked = driver
+        .find_all(By::Css("input[name=contacts]:checked"))
+        .await
+        .unwrap();
+    assert_eq!(checked.len(), 2);
+    let confirm = driver.find(By::Css("[data-testid=confirm]")).await.unwrap();
+    confirm.scroll_into_view().await.unwrap();
+    confirm.click().await.unwrap();
+    driver.find(By::Css("[data-testid=flash]")).await.unwrap();
+    assert_eq!(
+        support::count(
+            &app,
+            "SELECT COUNT(*) FROM epi_key_persons WHERE source = 'tracing'"
+        )
+        .await,
+        2
+    );
+    browser.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_investigation_is_reviewed_and_confirmed_at_1280() {
+    review_an_investigation(
+        "an_investigation_is_reviewed_and_confirmed_at_1280",
+        1280,
+        900,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_investigation_is_reviewed_and_confirmed_on_a_phone() {
+    review_an_investigation(
+        "an_investigation_is_reviewed_and_confirmed_on_a_phone",
+        390,
+        844,
+    )
+    .await;
+}

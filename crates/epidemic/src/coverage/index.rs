@@ -48,6 +48,7 @@ pub const REASONS: &[&str] = &[
     crate::testing::requirements::reasons::POOL_RETEST,
     crate::testing::requirements::reasons::QUARANTINE,
     crate::testing::requirements::reasons::RELEASED,
+    crate::testing::requirements::reasons::TRACING,
 ];
 
 fn between(days: &[Day], from: Day, until: Day) -> bool {

@@ -11,6 +11,8 @@ pub mod reasons {
     pub const POOL_RETEST: &str = "pool_retest";
     pub const QUARANTINE: &str = "quarantine";
     pub const RELEASED: &str = "released";
+    /// A contact confirmed by an investigation and managed in the community.
+    pub const TRACING: &str = "tracing";
 }
 
 /// A requirement to be tested.
