@@ -219,14 +219,18 @@ async fn compute_reusing(
     date: NaiveDate,
 ) -> AppResult<Snapshot> {
     let reuse = {
-        let map = before_cache().lock().expect("the cache lock is never poisoned");
+        let map = before_cache()
+            .lock()
+            .expect("the cache lock is never poisoned");
         map.get(key)
             .filter(|(at, _)| at.elapsed() < MAX_AGE)
             .map(|(_, b)| b.clone())
     };
     let (snapshot, before) = compute_with(state, area, date, reuse.as_deref()).await?;
     if reuse.is_none() {
-        let mut map = before_cache().lock().expect("the cache lock is never poisoned");
+        let mut map = before_cache()
+            .lock()
+            .expect("the cache lock is never poisoned");
         map.retain(|_, (at, _)| at.elapsed() < MAX_AGE * 2);
         map.insert(key.to_string(), (Instant::now(), Arc::new(before)));
     }

@@ -4,8 +4,8 @@
 mod support;
 
 use serde_json::json;
+use testkit::Backend;
 use testkit::browser::Browser;
-use testkit::{Backend, DEMO_PASSWORD};
 use thirtyfour::prelude::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -16,24 +16,7 @@ async fn the_command_screen_is_live_at_1920_by_1080() {
     };
     let app = support::spawn(Backend::Sqlite).await;
     let driver = &browser.driver;
-    driver.goto(app.url("/login")).await.unwrap();
-    for (id, text) in [("f-username", "commander"), ("f-password", DEMO_PASSWORD)] {
-        driver
-            .find(By::Id(id))
-            .await
-            .unwrap()
-            .send_keys(text)
-            .await
-            .unwrap();
-    }
-    driver
-        .find(By::Css("[data-testid=login-submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    driver.find(By::Css("[data-testid=whoami]")).await.unwrap();
+    browser.sign_in(&app.url("/login"), "commander").await;
     driver.goto(app.url("/command/screen")).await.unwrap();
     let cards = driver
         .find_all(By::Css(".figure-card .figure-value"))
@@ -128,24 +111,7 @@ async fn a_bulletin_is_composed_and_previewed_in_the_browser() {
         };
         let app = support::spawn(Backend::Sqlite).await;
         let driver = &browser.driver;
-        driver.goto(app.url("/login")).await.unwrap();
-        for (id, text) in [("f-username", "commander"), ("f-password", DEMO_PASSWORD)] {
-            driver
-                .find(By::Id(id))
-                .await
-                .unwrap()
-                .send_keys(text)
-                .await
-                .unwrap();
-        }
-        driver
-            .find(By::Css("[data-testid=login-submit]"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        driver.find(By::Css("[data-testid=whoami]")).await.unwrap();
+        browser.sign_in(&app.url("/login"), "commander").await;
         driver.goto(app.url("/command/bulletins")).await.unwrap();
         driver
             .find(By::Css("[data-testid=compose-form] button[type=submit]"))

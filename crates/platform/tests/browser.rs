@@ -477,23 +477,9 @@ async fn the_risk_map_works_at(width: u32, height: u32) {
     };
     let app = spawn_app(Backend::Sqlite).await;
     let driver = &browser.driver;
-    driver.goto(app.url("/login?next=%2Frisk")).await.unwrap();
-    for (id, text) in [("f-username", "commander"), ("f-password", DEMO_PASSWORD)] {
-        driver
-            .find(By::Id(id))
-            .await
-            .unwrap()
-            .send_keys(text)
-            .await
-            .unwrap();
-    }
-    driver
-        .find(By::Css("[data-testid=login-submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser
+        .sign_in(&app.url("/login?next=%2Frisk"), "commander")
+        .await;
     driver
         .find(By::Css("[data-testid=risk-map] canvas"))
         .await

@@ -123,6 +123,37 @@ impl Browser {
         value.convert().expect("a list of strings")
     }
 
+    /// Signs in as `username` with the demo password through the login page at `login_url`
+    /// (e.g. `app.url("/login?next=%2Frisk")`), and waits until the next page shows who is
+    /// signed in.
+    pub async fn sign_in(&self, login_url: &str, username: &str) {
+        let driver = &self.driver;
+        driver.goto(login_url).await.expect("the login page opens");
+        for (id, text) in [
+            ("f-username", username),
+            ("f-password", crate::DEMO_PASSWORD),
+        ] {
+            driver
+                .find(By::Id(id))
+                .await
+                .expect("the login form")
+                .send_keys(text)
+                .await
+                .expect("typing");
+        }
+        driver
+            .find(By::Css("[data-testid=login-submit]"))
+            .await
+            .expect("the sign-in button")
+            .click()
+            .await
+            .expect("clicking");
+        driver
+            .find(By::Css("[data-testid=whoami]"))
+            .await
+            .expect("signed in");
+    }
+
     pub async fn quit(self) {
         let _ = self.driver.clone().quit().await;
     }
