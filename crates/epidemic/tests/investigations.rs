@@ -501,6 +501,35 @@ async fn a_rerun_keeps_decisions_and_bad_input_changes_nothing(backend: Backend)
         .collect();
     assert!(people.contains(&z) && people.contains(&sc.m) && !people.contains(&sc.x));
 
+    // A long list comes a page at a time, in the same order, with the total on every page.
+    let ids = |d: &Value| -> Vec<i64> {
+        d["contacts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["person_id"].as_i64().unwrap())
+            .collect()
+    };
+    let all = ids(&detail);
+    assert!(all.len() >= 3, "{detail}");
+    let mut paged = Vec::new();
+    for offset in 0..all.len() {
+        let one = app
+            .get_json(&town, &format!("{path}?limit=1&offset={offset}"))
+            .await;
+        assert_eq!(one["total_contacts"].as_u64().unwrap() as usize, all.len());
+        paged.extend(ids(&one));
+    }
+    assert_eq!(paged, all);
+    for bad in ["limit=0", "limit=5001", "offset=-1"] {
+        let r = town
+            .get(app.url(&format!("{path}?{bad}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422, "{bad}");
+    }
+
     // Scope: another township neither lists nor reads it; its own township does.
     let other = app.signed_in("town02").await;
     let r = other.get(app.url(&path)).send().await.unwrap();

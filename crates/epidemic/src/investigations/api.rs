@@ -13,8 +13,8 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::model::{
-    ConfirmInput, ConfirmOutcome, DismissInput, DismissOutcome, Graph, GraphEdge, GraphNode,
-    InvestigationDetail, InvestigationView, NewInvestigation, RunOutcome,
+    ConfirmInput, ConfirmOutcome, DismissInput, DismissOutcome, GRAPH_CONTACTS, Graph, GraphEdge,
+    GraphNode, InvestigationDetail, InvestigationView, NewInvestigation, RunOutcome,
 };
 use super::{repo, service, state};
 
@@ -93,6 +93,23 @@ pub struct DetailQuery {
     pub hop: Option<i32>,
     /// `candidate`, `confirmed`, `dismissed`; all when absent.
     pub state: Option<String>,
+    /// Candidates per page, 1–5,000 (default 500).
+    pub limit: Option<i64>,
+    /// Candidates to skip (default 0).
+    pub offset: Option<i64>,
+}
+
+/// The page a detail query asks for: (offset, limit).
+pub fn window_of(q: &DetailQuery, default_limit: i64) -> AppResult<(i64, i64)> {
+    let limit = q.limit.unwrap_or(default_limit);
+    if !(1..=5_000).contains(&limit) {
+        return Err(AppError::invalid("investigation.bad_limit").on_field("limit"));
+    }
+    let offset = q.offset.unwrap_or(0);
+    if offset < 0 {
+        return Err(AppError::invalid("investigation.bad_offset").on_field("offset"));
+    }
+    Ok((offset, limit))
 }
 
 /// Checks a detail filter.
@@ -121,13 +138,17 @@ pub async fn get(
     Path(id): Path<i64>,
     ApiQuery(q): ApiQuery<DetailQuery>,
 ) -> AppResult<Json<InvestigationDetail>> {
-    let (hop, wanted) = filter_of(&q)?;
-    Ok(Json(service::detail(&state, &user, id, hop, wanted).await?))
+    let filter = filter_of(&q)?;
+    let window = window_of(&q, 500)?;
+    Ok(Json(
+        service::detail(&state, &user, id, filter, Some(window)).await?,
+    ))
 }
 
 /// The chain graph of an investigation.
 pub async fn graph_of(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<Graph> {
-    let d = service::detail(state, user, id, None, None).await?;
+    let d = service::detail(state, user, id, (None, None), None).await?;
+    let left_out = d.contacts.len().saturating_sub(GRAPH_CONTACTS);
     let mut nodes: Vec<GraphNode> = d
         .cases
         .iter()
@@ -139,7 +160,7 @@ pub async fn graph_of(state: &AppState, user: &CurrentUser, id: i64) -> AppResul
         })
         .collect();
     let mut edges = Vec::new();
-    for c in &d.contacts {
+    for c in d.contacts.iter().take(GRAPH_CONTACTS) {
         nodes.push(GraphNode {
             id: c.person_id,
             name: c.name.clone(),
@@ -152,7 +173,11 @@ pub async fn graph_of(state: &AppState, user: &CurrentUser, id: i64) -> AppResul
             place_name: c.place_name.clone(),
         });
     }
-    Ok(Graph { nodes, edges })
+    Ok(Graph {
+        nodes,
+        edges,
+        left_out,
+    })
 }
 
 #[utoipa::path(get, path = "/api/v1/epidemic/investigations/{id}/graph", tag = "epidemic",

@@ -35,7 +35,7 @@ pub async fn export(
     Query(q): Query<DetailQuery>,
 ) -> AppResult<Response> {
     let (hop, wanted) = filter_of(&q)?;
-    let d = service::detail(&state, &user, id, hop, wanted).await?;
+    let d = service::detail(&state, &user, id, (hop, wanted), None).await?;
     let hop_text = hop.map(|h| h.to_string()).unwrap_or_default();
     let described = describe_filter(
         &tr,

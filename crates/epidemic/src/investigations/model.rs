@@ -171,7 +171,10 @@ impl ContactView {
 pub struct InvestigationDetail {
     pub investigation: InvestigationView,
     pub cases: Vec<CaseView>,
+    /// The page of candidates asked for (`offset`, `limit`).
     pub contacts: Vec<ContactView>,
+    /// Candidates matching the filter, on every page.
+    pub total_contacts: i64,
 }
 
 /// What a run added.
@@ -215,7 +218,12 @@ pub struct DismissOutcome {
 pub struct Graph {
     pub nodes: Vec<GraphNode>,
     pub edges: Vec<GraphEdge>,
+    /// Contacts left out: the graph draws the first `GRAPH_CONTACTS` in review order.
+    pub left_out: usize,
 }
+
+/// The contacts a chain graph draws at most (a browser lays out a few thousand nodes).
+pub const GRAPH_CONTACTS: usize = 2_000;
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct GraphNode {

@@ -290,7 +290,16 @@ struct DetailPage {
     export_query: String,
     last_run: String,
     can_write: bool,
+    /// The pages before and after, and which candidates this one shows.
+    previous: Option<String>,
+    next: Option<String>,
+    range: String,
+    /// A note when the chain graph leaves contacts out.
+    graph_left_out: Option<String>,
 }
+
+/// Candidates per review page.
+const PAGE: i64 = 200;
 
 fn exposure_of(page: &Page, c: &ContactView) -> String {
     match (&c.place_name, &c.relationship) {
@@ -327,7 +336,36 @@ async fn detail_page(
 ) -> AppResult<DetailPage> {
     let tr = page.tr.clone();
     let (hop, wanted) = filter_of(q)?;
-    let d = service::detail(state, user, id, hop, wanted).await?;
+    let (offset, limit) = super::api::window_of(q, PAGE)?;
+    let d = service::detail(state, user, id, (hop, wanted), Some((offset, limit))).await?;
+    let shown = d.contacts.len() as i64;
+    let pager_href = |at: i64| {
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("hop", &hop.map(|h| h.to_string()).unwrap_or_default())
+            .append_pair("state", wanted.unwrap_or(""))
+            .append_pair("offset", &at.to_string())
+            .finish();
+        format!("/epidemic/investigations/{id}?{query}")
+    };
+    let previous = (offset > 0).then(|| pager_href((offset - limit).max(0)));
+    let next = (offset + shown < d.total_contacts).then(|| pager_href(offset + shown));
+    let range = tr.f(
+        "investigation.range",
+        &[
+            ("from", &(offset + 1).min(d.total_contacts).to_string()),
+            ("to", &(offset + shown).to_string()),
+            ("total", &d.total_contacts.to_string()),
+        ],
+    );
+    let graph_left_out = (d.total_contacts as usize > super::model::GRAPH_CONTACTS
+        && hop.is_none()
+        && wanted.is_none())
+    .then(|| {
+        tr.f(
+            "investigation.graph_left_out",
+            &[("n", &super::model::GRAPH_CONTACTS.to_string())],
+        )
+    });
     let rows = d
         .contacts
         .into_iter()
@@ -389,6 +427,10 @@ async fn detail_page(
         export_query,
         last_run,
         can_write: can_write(state, user).await?,
+        previous,
+        next,
+        range,
+        graph_left_out,
     })
 }
 

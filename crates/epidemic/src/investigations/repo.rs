@@ -97,11 +97,14 @@ pub struct ContactRow {
 }
 
 /// The candidates of an investigation: close contacts first, then by first exposure.
+/// The candidates matching the filter, in review order; `window` = (offset, limit) for one page,
+/// `None` for all.
 pub async fn contacts(
     db: &Db,
     id: i64,
     hop: Option<i32>,
     state: Option<&str>,
+    window: Option<(i64, i64)>,
 ) -> Result<Vec<ContactRow>, sqlx::Error> {
     const SQL: &str = "SELECT c.id, c.person_id, p.name, p.doc_number, p.phone, c.area_code, \
          c.hop, c.via_person_id, v.name AS via_name, c.place_id, pl.name AS place_name, \
@@ -110,10 +113,25 @@ pub async fn contacts(
          FROM epi_investigation_contacts c JOIN persons p ON p.id = c.person_id \
          JOIN persons v ON v.id = c.via_person_id LEFT JOIN places pl ON pl.id = c.place_id \
          WHERE c.investigation_id = $1 AND ($2 = 0 OR c.hop = $2) AND ($3 = '' OR c.state = $3) \
-         ORDER BY c.hop, c.first_at, c.person_id";
+         ORDER BY c.hop, c.first_at, c.person_id LIMIT $4 OFFSET $5";
+    let (offset, limit) = window.unwrap_or((0, i64::MAX));
     platform::with_db!(db, pool => sqlx::query_as(SQL)
         .bind(id).bind(hop.unwrap_or(0)).bind(state.unwrap_or(""))
+        .bind(limit).bind(offset)
         .fetch_all(pool).await)
+}
+
+/// How many candidates match the filter.
+pub async fn count_contacts(
+    db: &Db,
+    id: i64,
+    hop: Option<i32>,
+    state: Option<&str>,
+) -> Result<i64, sqlx::Error> {
+    const SQL: &str = "SELECT COUNT(*) FROM epi_investigation_contacts c          WHERE c.investigation_id = $1 AND ($2 = 0 OR c.hop = $2) AND ($3 = '' OR c.state = $3)";
+    platform::with_db!(db, pool => sqlx::query_scalar(SQL)
+        .bind(id).bind(hop.unwrap_or(0)).bind(state.unwrap_or(""))
+        .fetch_one(pool).await)
 }
 
 pub async fn insert(

@@ -41,20 +41,27 @@ pub async fn get_scoped(
     Ok(row)
 }
 
+/// The investigation with its candidates matching the filter: one page of them with `window`
+/// = (offset, limit), all with `None`.
 pub async fn detail(
     state: &AppState,
     user: &CurrentUser,
     id: i64,
-    hop: Option<i32>,
-    wanted: Option<&str>,
+    (hop, wanted): (Option<i32>, Option<&str>),
+    window: Option<(i64, i64)>,
 ) -> AppResult<InvestigationDetail> {
     let row = get_scoped(state, user, id).await?;
     let cases = repo::cases(state.db(), id).await?;
-    let contacts = repo::contacts(state.db(), id, hop, wanted).await?;
+    let contacts = repo::contacts(state.db(), id, hop, wanted, window).await?;
+    let total = match window {
+        None => contacts.len() as i64,
+        Some(_) => repo::count_contacts(state.db(), id, hop, wanted).await?,
+    };
     Ok(InvestigationDetail {
         investigation: row.into(),
         cases: cases.into_iter().map(Into::into).collect(),
         contacts: contacts.into_iter().map(Into::into).collect(),
+        total_contacts: total,
     })
 }
 
@@ -221,7 +228,7 @@ pub async fn run(
 
 /// The candidates of `id` named by `persons`; 422 when one is not a candidate of it.
 async fn chosen(state: &AppState, id: i64, persons: &[i64]) -> AppResult<Vec<ContactRow>> {
-    let all: HashMap<i64, ContactRow> = repo::contacts(state.db(), id, None, None)
+    let all: HashMap<i64, ContactRow> = repo::contacts(state.db(), id, None, None, None)
         .await?
         .into_iter()
         .map(|c| (c.person_id, c))
