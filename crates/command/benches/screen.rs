@@ -85,7 +85,7 @@ async fn main() {
             }
         }
     }
-    costs.sort_by(|a, b| b.0.cmp(&a.0));
+    costs.sort_by_key(|c| std::cmp::Reverse(c.0));
     let listed: Vec<String> = costs
         .iter()
         .take(8)

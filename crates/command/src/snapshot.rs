@@ -207,8 +207,10 @@ type Before = HashMap<(String, NaiveDate), f64>;
 /// The values before the day, kept per snapshot key and reused for `MAX_AGE`: the screen
 /// recomputes its headline figures and work lists at every write (at most once a second), but the
 /// days before move only with back-dated records, so those are computed again once a minute.
-fn before_cache() -> &'static Mutex<HashMap<String, (Instant, Arc<Before>)>> {
-    static BEFORE: OnceLock<Mutex<HashMap<String, (Instant, Arc<Before>)>>> = OnceLock::new();
+type BeforeCache = Mutex<HashMap<String, (Instant, Arc<Before>)>>;
+
+fn before_cache() -> &'static BeforeCache {
+    static BEFORE: OnceLock<BeforeCache> = OnceLock::new();
     BEFORE.get_or_init(Default::default)
 }
 

@@ -503,7 +503,7 @@ async fn the_risk_map_works_at(width: u32, height: u32) {
     let township = app.area_of("town01").await;
     let form = "[data-testid=risk-override-form]";
     let area = driver
-        .find(By::Css(&format!("{form} input[name=area_code]")))
+        .find(By::Css(format!("{form} input[name=area_code]")))
         .await
         .unwrap();
     driver
@@ -522,13 +522,13 @@ async fn the_risk_map_works_at(width: u32, height: u32) {
         .await
         .unwrap();
     driver
-        .find(By::Css(&format!("{form} textarea[name=reason]")))
+        .find(By::Css(format!("{form} textarea[name=reason]")))
         .await
         .unwrap()
         .send_keys("聚集性疫情，指挥部研判")
         .await
         .unwrap();
-    click(driver, By::Css(&format!("{form} button[type=submit]"))).await;
+    click(driver, By::Css(format!("{form} button[type=submit]"))).await;
     let flash = text_of(driver, By::Css("[data-testid=flash]")).await;
     assert!(flash.contains("已设定风险等级"), "{test}: {flash}");
     let raised = text_of(driver, By::Css("#risk-raised tbody")).await;

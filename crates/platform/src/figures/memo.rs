@@ -13,8 +13,11 @@ use crate::db::Db;
 
 const KEEP: Duration = Duration::from_secs(120);
 
+/// A kept value: the head it was computed at, when it was last used, the value.
+type Kept<V> = (i64, Instant, V);
+
 pub struct Memo<V> {
-    map: Mutex<Option<HashMap<String, (i64, Instant, V)>>>,
+    map: Mutex<Option<HashMap<String, Kept<V>>>>,
 }
 
 impl<V: Clone> Default for Memo<V> {
