@@ -150,3 +150,43 @@ async fn a_bulletin_is_composed_and_previewed_in_the_browser() {
         browser.quit().await;
     }
 }
+
+/// A leader on the move: the same screen on a phone is one column that scrolls down, never
+/// sideways, with the figures, the risk map and no console errors.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_command_screen_reads_on_a_phone() {
+    let test = "the_command_screen_reads_on_a_phone";
+    let Some(browser) = Browser::start(test, 390, 844).await else {
+        return;
+    };
+    let app = support::spawn(Backend::Sqlite).await;
+    let driver = &browser.driver;
+    browser.sign_in(&app.url("/login"), "commander").await;
+    driver.goto(app.url("/command/screen")).await.unwrap();
+    let cards = driver
+        .find_all(By::Css(".figure-card .figure-value"))
+        .await
+        .unwrap();
+    assert!(cards.len() >= 10, "{} cards", cards.len());
+    driver
+        .find(By::Css("[data-testid=screen-risk-map] canvas"))
+        .await
+        .unwrap();
+    let (client_width, scroll_width) = browser.widths().await;
+    assert!(
+        scroll_width <= client_width,
+        "the phone screen scrolls sideways ({scroll_width} > {client_width})"
+    );
+    let errors: Vec<String> = driver
+        .execute("return window.__tongxinErrors || [];", vec![])
+        .await
+        .unwrap()
+        .convert()
+        .unwrap();
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+    if let Ok(dir) = std::env::var("TONGXIN_SCREENSHOTS") {
+        let png = driver.screenshot_as_png().await.unwrap();
+        std::fs::write(format!("{dir}/command-screen-390.png"), png).unwrap();
+    }
+    browser.quit().await;
+}
