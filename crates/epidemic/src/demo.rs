@@ -3,17 +3,21 @@
 //! results, passages at its places over 14 days, so every view is alive on first start. Each part generates its own, in order.
 
 use platform::auth::Action;
-use platform::demo::DemoContext;
+use platform::demo::{DemoContext, timed};
 
 use crate::policy::Policy;
 
 pub async fn generate(ctx: &DemoContext) -> anyhow::Result<()> {
     health_department(ctx).await?;
-    crate::screening::demo::generate(ctx).await?;
-    crate::quarantine::demo::generate(ctx).await?;
-    crate::checks::demo::generate(ctx).await?;
-    crate::testing::demo::generate(ctx).await?;
-    crate::passages::demo::generate(ctx).await?;
+    timed("epidemic.screening", crate::screening::demo::generate(ctx)).await?;
+    timed(
+        "epidemic.quarantine",
+        crate::quarantine::demo::generate(ctx),
+    )
+    .await?;
+    timed("epidemic.checks", crate::checks::demo::generate(ctx)).await?;
+    timed("epidemic.testing", crate::testing::demo::generate(ctx)).await?;
+    timed("epidemic.passages", crate::passages::demo::generate(ctx)).await?;
     Ok(())
 }
 
