@@ -368,7 +368,7 @@ pub async fn run<I: Importer>(
         valid,
         ..
     } = judge;
-    let keep = !(mode == Mode::AllOrNothing && !rejected.is_empty());
+    let keep = mode != Mode::AllOrNothing || rejected.is_empty();
     let (tx, stored) = storing.finish(keep).await?;
     let skipped = records.skipped().len();
     let mut summary = Summary {
