@@ -2,14 +2,18 @@
 //! resumption history for every enterprise. Each part generates its own, in order.
 
 use platform::auth::Action;
-use platform::demo::DemoContext;
+use platform::demo::{DemoContext, timed};
 
 pub async fn generate(ctx: &DemoContext) -> anyhow::Result<()> {
     industry_department(ctx).await?;
-    crate::resumption::demo::generate(ctx).await?;
-    crate::inspections::demo::generate(ctx).await?;
-    crate::needs::demo::generate(ctx).await?;
-    crate::ppe::demo::generate(ctx).await?;
+    timed("economy.resumption", crate::resumption::demo::generate(ctx)).await?;
+    timed(
+        "economy.inspections",
+        crate::inspections::demo::generate(ctx),
+    )
+    .await?;
+    timed("economy.needs", crate::needs::demo::generate(ctx)).await?;
+    timed("economy.ppe", crate::ppe::demo::generate(ctx)).await?;
     Ok(())
 }
 

@@ -3,20 +3,28 @@
 //! results, passages at its places over 14 days, so every view is alive on first start. Each part generates its own, in order.
 
 use platform::auth::Action;
-use platform::demo::DemoContext;
+use platform::demo::{DemoContext, timed};
 
 use crate::policy::Policy;
 
 pub async fn generate(ctx: &DemoContext) -> anyhow::Result<()> {
     health_department(ctx).await?;
-    crate::screening::demo::generate(ctx).await?;
-    crate::quarantine::demo::generate(ctx).await?;
-    crate::checks::demo::generate(ctx).await?;
-    crate::testing::demo::generate(ctx).await?;
-    crate::passages::demo::generate(ctx).await?;
+    timed("epidemic.screening", crate::screening::demo::generate(ctx)).await?;
+    timed(
+        "epidemic.quarantine",
+        crate::quarantine::demo::generate(ctx),
+    )
+    .await?;
+    timed("epidemic.checks", crate::checks::demo::generate(ctx)).await?;
+    timed("epidemic.testing", crate::testing::demo::generate(ctx)).await?;
+    timed("epidemic.passages", crate::passages::demo::generate(ctx)).await?;
     // The risk map starts coloured by the demo's cases (no audit entry, like every demo write).
     let actor = platform::audit::Actor::system("demo");
-    crate::risk::evaluate::run(&ctx.db, &actor, false, crate::time::today()).await?;
+    timed("epidemic.risk", async {
+        crate::risk::evaluate::run(&ctx.db, &actor, false, crate::time::today()).await?;
+        Ok(())
+    })
+    .await?;
     Ok(())
 }
 

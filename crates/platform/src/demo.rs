@@ -61,6 +61,22 @@ impl DemoContext {
     }
 }
 
+/// Runs one part of the demo and logs how long it took (at `info`, as `demo part`), so a slow
+/// part shows in the demo's own output.
+pub async fn timed<F>(part: &str, work: F) -> anyhow::Result<()>
+where
+    F: std::future::Future<Output = anyhow::Result<()>>,
+{
+    let started = std::time::Instant::now();
+    let result = work.await;
+    tracing::info!(
+        part,
+        seconds = format!("{:.2}", started.elapsed().as_secs_f64()),
+        "demo part"
+    );
+    result
+}
+
 /// One demo account, for printing.
 #[derive(Clone, Debug)]
 pub struct DemoAccount {

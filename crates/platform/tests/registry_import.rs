@@ -4,7 +4,10 @@
 use serde_json::Value;
 use testkit::{Backend, backend_tests, spawn_app};
 
-backend_tests!(a_gbk_csv_imports_into_the_callers_area_and_again_changes_nothing);
+backend_tests!(
+    a_gbk_csv_imports_into_the_callers_area_and_again_changes_nothing,
+    a_sheet_of_many_batches_is_stored_whole_or_not_at_all
+);
 
 async fn upload(
     client: &reqwest::Client,
@@ -118,4 +121,67 @@ async fn a_gbk_csv_imports_into_the_callers_area_and_again_changes_nothing(backe
     )
     .await;
     assert_eq!(refused.status(), 403);
+}
+
+/// 300 people: several store batches, stored while the next rows are read. Valid-rows mode
+/// stores every one, once; all-or-nothing with one bad row at the very end stores none of them,
+/// though the batches before it were already written.
+async fn a_sheet_of_many_batches_is_stored_whole_or_not_at_all(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let client = app.signed_in("admin").await;
+    let grid = "990102001001001";
+    let mut rng = testkit::sheets::Rng::new(7);
+    let people: Vec<testkit::sheets::Person> = (0..300)
+        .map(|i| testkit::sheets::person(&mut rng, i))
+        .collect();
+    let sheet = |people: &[testkit::sheets::Person], last: &str| {
+        let mut text = String::from("姓名,公民身份号码,联系电话,区划代码\n");
+        for p in people {
+            text.push_str(&format!("{},{},{},{grid}\n", p.name, p.id, p.phone));
+        }
+        text.push_str(last);
+        text.into_bytes()
+    };
+    let count = |client: reqwest::Client, id: String| {
+        let url = app.url(&format!("/api/v1/persons?q={id}"));
+        async move {
+            let found: Value = client.get(url).send().await.unwrap().json().await.unwrap();
+            found["items"].as_array().unwrap().len()
+        }
+    };
+    let url = app.url("/api/v1/imports/persons");
+    // All or nothing, the last row bad: nothing of the 300 before it.
+    let bad = sheet(&people, &format!("坏行,12345,,{grid}\n"));
+    let summary: Value = upload(&client, url.clone(), bad, "all-or-nothing", "")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(summary["committed"], false, "{summary}");
+    assert_eq!(summary["rows"], 301, "{summary}");
+    for p in [&people[0], &people[150], &people[299]] {
+        assert_eq!(count(client.clone(), p.id.clone()).await, 0, "{}", p.id);
+    }
+    // Valid rows: all 300, each once.
+    let good = sheet(&people, "");
+    let summary: Value = upload(&client, url.clone(), good.clone(), "valid-rows", "")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(summary["inserted"], 300, "{summary}");
+    assert_eq!(summary["committed"], true, "{summary}");
+    for p in [&people[0], &people[64], &people[128], &people[299]] {
+        assert_eq!(count(client.clone(), p.id.clone()).await, 1, "{}", p.id);
+    }
+    let again: Value = upload(&client, url, good, "valid-rows", "")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (again["inserted"].as_i64(), again["unchanged"].as_i64()),
+        (Some(0), Some(300)),
+        "{again}"
+    );
 }

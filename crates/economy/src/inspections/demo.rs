@@ -256,7 +256,7 @@ async fn insert_inspections(
     let rows: Vec<String> = (0..chunk.len())
         .map(|i| {
             let b = i * COLUMNS;
-            let cols: Vec<String> = (1..=COLUMNS).map(|c| format!("${}", b + c)).collect();
+            let cols: Vec<String> = (1..=COLUMNS).map(|c| tx.param(b + c)).collect();
             format!("({}, 'demo')", cols.join(", "))
         })
         .collect();
@@ -291,7 +291,13 @@ async fn insert_items(
     let mut n = 0;
     for p in chunk {
         for _ in &p.items {
-            values.push(format!("(${}, ${}, ${}, ${})", n + 1, n + 2, n + 3, n + 4));
+            values.push(format!(
+                "({}, {}, {}, {})",
+                tx.param(n + 1),
+                tx.param(n + 2),
+                tx.param(n + 3),
+                tx.param(n + 4)
+            ));
             n += 4;
         }
     }

@@ -177,14 +177,8 @@ pub async fn generate(ctx: &DemoContext) -> anyhow::Result<()> {
         let rows: Vec<String> = (0..chunk.len())
             .map(|i| {
                 let b = i * 5;
-                format!(
-                    "(${}, ${}, ${}, ${}, ${}, 'demo')",
-                    b + 1,
-                    b + 2,
-                    b + 3,
-                    b + 4,
-                    b + 5
-                )
+                let p: Vec<String> = (1..=5).map(|c| tx.param(b + c)).collect();
+                format!("({}, 'demo')", p.join(", "))
             })
             .collect();
         let sql = format!(

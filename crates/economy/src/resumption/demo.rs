@@ -117,7 +117,7 @@ async fn flush(tx: &mut Tx, batch: &mut Vec<Row>) -> anyhow::Result<()> {
     let rows: Vec<String> = (0..batch.len())
         .map(|i| {
             let b = i * COLUMNS;
-            let cols: Vec<String> = (1..=COLUMNS).map(|c| format!("${}", b + c)).collect();
+            let cols: Vec<String> = (1..=COLUMNS).map(|c| tx.param(b + c)).collect();
             format!("({}, 1, 'system:demo')", cols.join(", "))
         })
         .collect();

@@ -98,22 +98,13 @@ async fn mark_missed(
 }
 
 async fn insert(tx: &mut Tx, day: chrono::NaiveDate, rows: &[Row]) -> anyhow::Result<()> {
-    const COLUMNS: usize = 8;
+    const COLUMNS: usize = 10;
     for chunk in rows.chunks(500) {
+        // Bound by position (`Tx::param`), in the order they appear.
         let values: Vec<String> = (0..chunk.len())
             .map(|i| {
-                let b = i * COLUMNS + 2;
-                format!(
-                    "(${}, ${}, ${}, $1, ${}, ${}, ${}, ${}, NULL, 'staff', ${}, $2)",
-                    b + 1,
-                    b + 2,
-                    b + 3,
-                    b + 4,
-                    b + 5,
-                    b + 6,
-                    b + 7,
-                    b + 8
-                )
+                let p: Vec<String> = (1..=COLUMNS).map(|c| tx.param(i * COLUMNS + c)).collect();
+                format!("({}, NULL, 'staff', {}, {})", p[..8].join(", "), p[8], p[9])
             })
             .collect();
         let sql = format!(
@@ -122,10 +113,11 @@ async fn insert(tx: &mut Tx, day: chrono::NaiveDate, rows: &[Row]) -> anyhow::Re
             values.join(", ")
         );
         platform::with_conn!(tx, conn => {
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(day).bind(BY);
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
             for r in chunk {
-                q = q.bind(r.person_id).bind(r.key_person_id).bind(&r.area_code).bind(r.slot)
-                    .bind(r.temperature_dc).bind(r.symptoms).bind(r.alarm).bind(r.recorded_at);
+                q = q.bind(r.person_id).bind(r.key_person_id).bind(&r.area_code).bind(day)
+                    .bind(r.slot).bind(r.temperature_dc).bind(r.symptoms).bind(r.alarm)
+                    .bind(r.recorded_at).bind(BY);
             }
             q.execute(conn).await.map(|_| ())
         })?;

@@ -32,6 +32,15 @@ impl Db {
         }
     }
 
+    /// The `n`th (1-based) parameter of a statement built at run time with many values, as
+    /// `Tx::param`: `?` on SQLite (bound by position), `$n` on PostgreSQL.
+    pub fn param(&self, n: usize) -> String {
+        match self {
+            Db::Sqlite(_) => "?".to_string(),
+            Db::Postgres(_) => format!("${n}"),
+        }
+    }
+
     /// Connections open and idle, for `/metrics`.
     pub fn pool_usage(&self) -> (u32, usize) {
         match self {

@@ -316,19 +316,16 @@ pub async fn run<I: Importer>(
         areas: area_codes(db).await?,
     };
     let mut records = table.records(&layout);
+    let at = Utc::now();
     let mut judge = Judge {
         importer,
         db,
-        actor,
         tr,
         ctx: &ctx,
         mode,
-        at: Utc::now(),
         rejected: Vec::new(),
         seen: HashMap::new(),
-        batch: Vec::with_capacity(importer.store_batch()),
-        tx: None,
-        stored: Stored::default(),
+        storing: Storing::new(importer, db, at, &actor.name),
         valid: 0,
     };
     // Rows read and checked, waiting (in file order) for their batch's confirmation.
@@ -338,6 +335,11 @@ pub async fn run<I: Importer>(
     for record in records.by_ref() {
         let record = record.map_err(|p| file_problem(tr, p))?;
         rows += 1;
+        if rows % PUMP_EVERY == 0 {
+            // The store of earlier rows runs on (its connection's thread, or the server) while
+            // this task reads and checks: hand it its next statement when the last one is done.
+            judge.storing.pump().await?;
+        }
         match importer.check(&record, &ctx) {
             Ok(checked) => {
                 let key = digest(&checked.key);
@@ -361,14 +363,13 @@ pub async fn run<I: Importer>(
     }
     judge.settle(&mut waiting).await?;
     let Judge {
-        at,
         rejected,
-        mut tx,
-        mut batch,
-        mut stored,
+        storing,
         valid,
         ..
     } = judge;
+    let keep = mode != Mode::AllOrNothing || rejected.is_empty();
+    let (tx, stored) = storing.finish(keep).await?;
     let skipped = records.skipped().len();
     let mut summary = Summary {
         rows,
@@ -382,12 +383,11 @@ pub async fn run<I: Importer>(
             .collect(),
         ..Default::default()
     };
-    if mode == Mode::AllOrNothing && !rejected.is_empty() {
+    if !keep {
         if let Some(tx) = tx {
             tx.rollback().await?;
         }
     } else {
-        store(importer, db, &mut tx, &mut batch, at, actor, &mut stored).await?;
         summary.inserted = stored.inserted;
         summary.updated = stored.updated;
         summary.unchanged = valid - stored.inserted - stored.updated;
@@ -439,18 +439,14 @@ enum Waiting<T> {
 struct Judge<'a, I: Importer> {
     importer: &'a I,
     db: &'a Db,
-    actor: &'a Actor,
     tr: &'a Tr,
     ctx: &'a CheckContext<'a>,
     mode: Mode,
-    at: DateTime<Utc>,
     rejected: Vec<RejectedRow>,
     /// Keys judged valid so far, as 128-bit digests (a million keys in tens of megabytes), with
     /// their row.
     seen: HashMap<u128, usize>,
-    batch: Vec<I::Item>,
-    tx: Option<Tx>,
-    stored: Stored,
+    storing: Storing<'a, I>,
     valid: u64,
 }
 
@@ -477,10 +473,8 @@ impl<I: Importer> Judge<'_, I> {
             if asked == 0 {
                 (0, Vec::new())
             } else {
-                let verdicts = self
-                    .importer
-                    .confirm_batch(self.db, &mut rows, self.ctx)
-                    .await?;
+                let confirm = self.importer.confirm_batch(self.db, &mut rows, self.ctx);
+                let verdicts = self.storing.beside(confirm).await?;
                 (asked, verdicts)
             }
         };
@@ -518,19 +512,7 @@ impl<I: Importer> Judge<'_, I> {
                             self.seen.insert(key, record.row);
                             self.valid += 1;
                             if self.mode == Mode::ValidRows || self.rejected.is_empty() {
-                                self.batch.push(checked.item);
-                                if self.batch.len() >= self.importer.store_batch() {
-                                    store(
-                                        self.importer,
-                                        self.db,
-                                        &mut self.tx,
-                                        &mut self.batch,
-                                        self.at,
-                                        self.actor,
-                                        &mut self.stored,
-                                    )
-                                    .await?;
-                                }
+                                self.storing.push(checked.item);
                             }
                             continue;
                         }
@@ -540,10 +522,12 @@ impl<I: Importer> Judge<'_, I> {
             };
             self.rejected.push(record.reject(self.tr, problems));
             if self.mode == Mode::AllOrNothing {
-                self.batch.clear();
+                // Nothing will be kept: rows not yet handed to the store never need to be.
+                self.storing.drop_queued();
             }
         }
-        Ok(())
+        self.storing.pump().await?;
+        self.storing.limit_queue().await
     }
 }
 
@@ -559,37 +543,161 @@ fn digest(key: &str) -> u128 {
     (u128::from(half(1)) << 64) | u128::from(half(2))
 }
 
-/// Stores and empties the batch, opening the transaction at the first batch.
-async fn store<I: Importer>(
-    importer: &I,
-    db: &Db,
-    tx: &mut Option<Tx>,
-    batch: &mut Vec<I::Item>,
+/// A batch being stored, with the transaction it is stored in (handed back when done).
+type Running<'a, T> = BoxFuture<'a, (Tx, Vec<T>, AppResult<Stored>)>;
+
+/// The storing half of `run`, beside the reading: valid rows queue here in file order and are
+/// stored `store_batch` at a time, in that order, in one transaction opened at the first batch
+/// — the batches `run` stored one after the other before, with the same contents. A batch's
+/// store runs while the next rows are read, checked and confirmed: `pump` hands it on (polls
+/// it, and starts the next full batch when it is done), so SQLite's writer thread (or the
+/// PostgreSQL server) works while this task reads. One batch is stored at a time.
+struct Storing<'a, I: Importer> {
+    importer: &'a I,
+    db: &'a Db,
     at: DateTime<Utc>,
-    actor: &Actor,
-    total: &mut Stored,
-) -> AppResult<()> {
-    if batch.is_empty() {
-        return Ok(());
-    }
-    if tx.is_none() {
-        let mut begun = db.begin().await?;
-        if let Tx::Sqlite(_) = begun {
-            // A large import touches many pages: 256 MB of page cache for this connection (a
-            // ceiling, filled only as pages are read) keeps SQLite from spilling to a statement
-            // journal mid-transaction and holds the tables a million-row import rewrites (64 MB
-            // made a million lab results take half as long again).
-            crate::with_conn!(&mut begun, conn => sqlx::query("PRAGMA cache_size = -262144")
-                .execute(conn).await.map(|r| r.rows_affected()))?;
+    by: &'a str,
+    /// The transaction while no batch is being stored.
+    tx: Option<Tx>,
+    running: Option<Running<'a, I::Item>>,
+    queue: std::collections::VecDeque<I::Item>,
+    /// An emptied batch, for its allocation.
+    spare: Vec<I::Item>,
+    total: Stored,
+}
+
+/// Records read between two `Storing::pump`s.
+const PUMP_EVERY: usize = 32;
+
+impl<'a, I: Importer> Storing<'a, I> {
+    fn new(importer: &'a I, db: &'a Db, at: DateTime<Utc>, by: &'a str) -> Self {
+        Storing {
+            importer,
+            db,
+            at,
+            by,
+            tx: None,
+            running: None,
+            queue: std::collections::VecDeque::new(),
+            spare: Vec::new(),
+            total: Stored::default(),
         }
-        *tx = Some(begun);
     }
-    let tx = tx.as_mut().expect("opened above");
-    let done = importer.store(tx, batch, at, &actor.name).await?;
-    total.inserted += done.inserted;
-    total.updated += done.updated;
-    batch.clear();
-    Ok(())
+
+    fn push(&mut self, item: I::Item) {
+        self.queue.push_back(item);
+    }
+
+    /// Forgets the rows queued but not yet being stored.
+    fn drop_queued(&mut self) {
+        self.queue.clear();
+    }
+
+    /// Takes the running batch's result.
+    fn done(
+        &mut self,
+        (tx, mut batch, result): (Tx, Vec<I::Item>, AppResult<Stored>),
+    ) -> AppResult<()> {
+        self.tx = Some(tx);
+        batch.clear();
+        self.spare = batch;
+        let done = result?;
+        self.total.inserted += done.inserted;
+        self.total.updated += done.updated;
+        Ok(())
+    }
+
+    /// Polls the running batch once, without waiting; starts the next one when none is running
+    /// and a full batch is queued.
+    async fn pump(&mut self) -> AppResult<()> {
+        if let Some(running) = self.running.as_mut()
+            && let std::task::Poll::Ready(out) = futures::poll!(running)
+        {
+            self.running = None;
+            self.done(out)?;
+        }
+        if self.running.is_none() && self.queue.len() >= self.importer.store_batch() {
+            self.start(self.importer.store_batch()).await?;
+        }
+        Ok(())
+    }
+
+    /// Waits for the running batch.
+    async fn wait(&mut self) -> AppResult<()> {
+        if let Some(running) = self.running.take() {
+            let out = running.await;
+            self.done(out)?;
+        }
+        Ok(())
+    }
+
+    /// Starts storing the first `n` queued rows, opening the transaction at the first batch.
+    async fn start(&mut self, n: usize) -> AppResult<()> {
+        self.wait().await?;
+        let mut tx = match self.tx.take() {
+            Some(tx) => tx,
+            None => {
+                let mut begun = self.db.begin().await?;
+                if let Tx::Sqlite(_) = begun {
+                    // A large import touches many pages: 256 MB of page cache for this
+                    // connection (a ceiling, filled only as pages are read) keeps SQLite from
+                    // spilling to a statement journal mid-transaction and holds the tables a
+                    // million-row import rewrites (64 MB made a million lab results take half
+                    // as long again).
+                    crate::with_conn!(&mut begun, conn => sqlx::query("PRAGMA cache_size = -262144")
+                        .execute(conn).await.map(|r| r.rows_affected()))?;
+                }
+                begun
+            }
+        };
+        let mut batch = std::mem::take(&mut self.spare);
+        batch.extend(self.queue.drain(..n.min(self.queue.len())));
+        let (importer, at, by) = (self.importer, self.at, self.by);
+        self.running = Some(Box::pin(async move {
+            let result = importer.store(&mut tx, &batch, at, by).await;
+            (tx, batch, result)
+        }));
+        Ok(())
+    }
+
+    /// Runs `work` (a confirmation, on other connections) while the running batch stores;
+    /// answers `work`'s output, the batch still running if it takes longer.
+    async fn beside<T>(&mut self, work: BoxFuture<'_, AppResult<T>>) -> AppResult<T> {
+        let Some(running) = self.running.as_mut() else {
+            return work.await;
+        };
+        match futures::future::select(work, running).await {
+            futures::future::Either::Left((answer, _)) => answer,
+            futures::future::Either::Right((out, work)) => {
+                self.running = None;
+                self.done(out)?;
+                self.pump().await?;
+                work.await
+            }
+        }
+    }
+
+    /// Keeps the queue to a few batches: reading waits for storing beyond that.
+    async fn limit_queue(&mut self) -> AppResult<()> {
+        let limit = 2 * self.importer.store_batch().max(CONFIRM_BATCH);
+        while self.queue.len() > limit {
+            self.start(self.importer.store_batch()).await?;
+        }
+        Ok(())
+    }
+
+    /// Stores what is queued (`keep`), or lets the running batch end (not `keep`: the import
+    /// will be rolled back); answers the transaction, if one was opened, and the totals.
+    async fn finish(mut self, keep: bool) -> AppResult<(Option<Tx>, Stored)> {
+        self.wait().await?;
+        if keep {
+            while !self.queue.is_empty() {
+                self.start(self.importer.store_batch()).await?;
+                self.wait().await?;
+            }
+        }
+        Ok((self.tx, self.total))
+    }
 }
 
 /// An `AppError` from a model's validation, as a problem at the cell of its field (or of

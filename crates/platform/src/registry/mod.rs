@@ -250,11 +250,12 @@ impl Module for Registries {
 
     fn demo<'a>(&'a self, ctx: &'a DemoContext) -> BoxFuture<'a, anyhow::Result<()>> {
         Box::pin(async move {
-            person::demo::generate(ctx).await?;
-            household::demo::generate(ctx).await?;
-            enterprise::demo::generate(ctx).await?;
-            place::demo::generate(ctx).await?;
-            crate::responsibility::demo::generate(ctx).await
+            use crate::demo::timed;
+            timed("registry.persons", person::demo::generate(ctx)).await?;
+            timed("registry.households", household::demo::generate(ctx)).await?;
+            timed("registry.enterprises", enterprise::demo::generate(ctx)).await?;
+            timed("registry.places", place::demo::generate(ctx)).await?;
+            timed("responsibility", crate::responsibility::demo::generate(ctx)).await
         })
     }
 }

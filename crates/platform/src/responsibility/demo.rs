@@ -110,13 +110,16 @@ async fn flush(
     starts_on: NaiveDate,
     now: chrono::DateTime<Utc>,
 ) -> anyhow::Result<()> {
-    const COLUMNS: usize = 9;
+    const COLUMNS: usize = 10;
     let rows: Vec<String> = (0..batch.len())
         .map(|i| {
             let b = i * COLUMNS;
+            let p: Vec<String> = (1..=COLUMNS).map(|c| tx.param(b + c)).collect();
             format!(
-                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, 1, ${}, 'system:demo', ${}, 'system:demo')",
-                b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 9
+                "({}, 1, {}, 'system:demo', {}, 'system:demo')",
+                p[..8].join(", "),
+                p[8],
+                p[9]
             )
         })
         .collect();
@@ -130,7 +133,7 @@ async fn flush(
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
         for r in batch {
             q = q.bind(r.kind).bind(r.subject_id).bind(&r.subject_area).bind(r.role)
-                .bind(r.unit_id).bind(r.user_id).bind(&r.area_code).bind(starts_on).bind(now);
+                .bind(r.unit_id).bind(r.user_id).bind(&r.area_code).bind(starts_on).bind(now).bind(now);
         }
         q.execute(conn).await.map(|r| r.rows_affected())
     })?;

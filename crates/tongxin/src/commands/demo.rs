@@ -54,8 +54,7 @@ pub async fn run(cli: &Cli, file: &FileSettings, args: &DemoArgs) -> anyhow::Res
             root: summary.root.clone(),
         };
         for module in modules::all() {
-            module
-                .demo(&ctx)
+            platform::demo::timed(module.name(), module.demo(&ctx))
                 .await
                 .map_err(|e| anyhow::anyhow!("demo data of module {}: {e:#}", module.name()))?;
         }

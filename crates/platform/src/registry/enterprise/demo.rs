@@ -189,9 +189,12 @@ async fn flush(
     let rows: Vec<String> = (0..batch.len())
         .map(|i| {
             let b = i * COLUMNS;
+            let p: Vec<String> = (1..=COLUMNS).map(|c| tx.param(b + c)).collect();
             format!(
-                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, 1, ${}, 'system:demo', ${}, 'system:demo')",
-                b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10, b + 11
+                "({}, 1, {}, 'system:demo', {}, 'system:demo')",
+                p[..9].join(", "),
+                p[9],
+                p[10]
             )
         })
         .collect();

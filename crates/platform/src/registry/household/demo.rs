@@ -150,11 +150,11 @@ async fn flush(
         .iter()
         .enumerate()
         .map(|(i, h)| {
+            // Bound by position (`Tx::param`), in the order they appear.
+            let p: Vec<String> = (1..=4).map(|c| tx.param(i * 4 + c)).collect();
             format!(
-                "({}, ${}, ${}, 1, $1, 'system:demo', $1, 'system:demo')",
-                h.head,
-                i * 2 + 2,
-                i * 2 + 3
+                "({}, {}, {}, 1, {}, 'system:demo', {}, 'system:demo')",
+                h.head, p[0], p[1], p[2], p[3]
             )
         })
         .collect();
@@ -164,9 +164,9 @@ async fn flush(
         rows.join(", ")
     );
     let ids: Vec<i64> = crate::with_conn!(tx, conn => {
-        let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.as_str())).bind(now);
+        let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.as_str()));
         for h in batch.iter() {
-            q = q.bind(&h.address).bind(&h.area_code);
+            q = q.bind(&h.address).bind(&h.area_code).bind(now).bind(now);
         }
         q.fetch_all(conn).await
     })?;

@@ -5,7 +5,8 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 
 use super::api::{PersonQuery, filter_of};
-use super::{import, repo, service};
+use super::model::mask_document;
+use super::{import, repo};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
@@ -13,7 +14,11 @@ use crate::state::AppState;
 use crate::tabular::{Cell, describe_filter, write_template};
 use crate::web::download::{ExportSink, XLSX, attachment};
 
-const PAGE: u32 = 2000;
+/// People read per query. A page is read (and its tags) while the previous one is written.
+const PAGE: u32 = 5000;
+
+/// A page of people to write, with their tags (person id, tag) in id order.
+type Page = (Vec<repo::ExportRow>, Vec<(i64, String)>);
 
 /// `GET /registry/persons/export/{xlsx|csv}?q=&tag=&area=`
 pub async fn export(
@@ -51,47 +56,122 @@ pub async fn export(
     );
     let title = tr.t("person.list_title").to_string();
     let mut sink = ExportSink::new(&format, &title, &described, &headers)?;
-    let mut after = 0;
-    loop {
-        let rows = repo::list(state.db(), &filter, after, PAGE).await?;
-        let Some(last) = rows.last().map(|r| r.id) else {
-            break;
-        };
-        for p in service::views(state.db(), rows).await? {
-            push(&tr, &p, |cells| sink.push(cells))?;
+    // The pages are read by a task of their own, one page ahead of the writing.
+    let (pages, mut received) = tokio::sync::mpsc::channel::<AppResult<Page>>(2);
+    let db = state.db().clone();
+    let reader = tokio::spawn(async move {
+        let mut after = 0;
+        loop {
+            let page = read_page(&db, &filter, after).await;
+            let next = match &page {
+                Ok((rows, _)) => rows.last().map(|r| r.id),
+                Err(_) => None,
+            };
+            let failed = page.is_err();
+            if (next.is_some() || failed) && pages.send(page).await.is_err() {
+                return;
+            }
+            match next {
+                Some(last) if !failed => after = last,
+                _ => return,
+            }
         }
-        after = last;
+    });
+    let mut labels = Labels::default();
+    while let Some(page) = received.recv().await {
+        let (rows, tags) = page?;
+        let mut tags = tags.into_iter().peekable();
+        let mut mine: Vec<String> = Vec::new();
+        for row in &rows {
+            mine.clear();
+            // Both in id order: the row's tags are the next ones.
+            while let Some((_, tag)) = tags.next_if(|(id, _)| *id <= row.id) {
+                mine.push(tag);
+            }
+            push(&tr, &mut labels, row, &mine, |cells| sink.push(cells))?;
+        }
     }
+    reader.await.map_err(AppError::internal)?;
     sink.finish().await
+}
+
+async fn read_page(db: &crate::db::Db, filter: &repo::Filter, after: i64) -> AppResult<Page> {
+    let rows = repo::export_page(db, filter, after, PAGE).await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let tags = if ids.is_empty() {
+        Vec::new()
+    } else {
+        repo::tags_of(db, &ids).await?
+    };
+    Ok((rows, tags))
+}
+
+/// Translated values, looked up once each per export instead of once per row.
+#[derive(Default)]
+struct Labels {
+    known: std::collections::HashMap<&'static str, std::collections::HashMap<String, String>>,
+}
+
+impl Labels {
+    /// Looks `prefix.value` up in the catalog the first time it is met.
+    fn learn(&mut self, tr: &Tr, prefix: &'static str, value: &str) {
+        let known = self.known.entry(prefix).or_default();
+        if !known.contains_key(value) {
+            let label = tr.t(&format!("{prefix}.{value}")).to_string();
+            known.insert(value.to_string(), label);
+        }
+    }
+
+    fn get(&self, prefix: &str, value: &str) -> &str {
+        self.known
+            .get(prefix)
+            .and_then(|known| known.get(value))
+            .map(String::as_str)
+            .unwrap_or_default()
+    }
 }
 
 fn push(
     tr: &Tr,
-    p: &super::model::PersonView,
+    labels: &mut Labels,
+    p: &repo::ExportRow,
+    tags: &[String],
     mut write: impl FnMut(&[Cell<'_>]) -> AppResult<()>,
 ) -> AppResult<()> {
-    let doc_type = tr.t(&format!("doc_type.{}", p.doc_type)).to_string();
+    labels.learn(tr, "doc_type", &p.doc_type);
+    if let Some(sex) = &p.sex {
+        labels.learn(tr, "sex", sex);
+    }
+    for t in tags {
+        labels.learn(tr, "tag", t);
+    }
+    let labels = &*labels;
+    let doc_number = mask_document(&p.doc_type, &p.doc_number);
+    let phone = p.phone.as_deref().map(domain::mask::mask_phone);
+    let address = p.address.as_deref().map(domain::mask::mask_address);
+    let doc_type = labels.get("doc_type", &p.doc_type);
     let sex = p
         .sex
         .as_deref()
-        .map(|s| tr.t(&format!("sex.{s}")).to_string())
+        .map(|s| labels.get("sex", s))
         .unwrap_or_default();
-    let tags = p
-        .tags
-        .iter()
-        .map(|t| tr.t(&format!("tag.{t}")).to_string())
-        .collect::<Vec<_>>()
-        .join("、");
+    let mut joined = String::new();
+    for (i, t) in tags.iter().enumerate() {
+        if i > 0 {
+            joined.push('、');
+        }
+        joined.push_str(labels.get("tag", t));
+    }
     write(&[
         Cell::Text(&p.name),
-        Cell::Text(&doc_type),
-        Cell::Id(&p.doc_number),
-        Cell::Text(&sex),
+        Cell::Text(doc_type),
+        Cell::Id(&doc_number),
+        Cell::Text(sex),
         p.birth_date.into(),
-        p.phone.as_deref().map(Cell::Id).unwrap_or(Cell::Empty),
-        p.address.as_deref().map(Cell::Text).unwrap_or(Cell::Empty),
+        phone.as_deref().map(Cell::Id).unwrap_or(Cell::Empty),
+        address.as_deref().map(Cell::Text).unwrap_or(Cell::Empty),
         Cell::Id(&p.area_code),
-        Cell::Text(&tags),
+        Cell::Text(&joined),
     ])
 }
 

@@ -26,15 +26,14 @@ pub struct Registered {
 /// Masked views with their tags, in the order given.
 pub async fn views(db: &Db, rows: Vec<PersonRow>) -> AppResult<Vec<PersonView>> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let tags = repo::tags_of(db, &ids).await?;
+    let mut tags: std::collections::HashMap<i64, Vec<String>> = std::collections::HashMap::new();
+    for (id, tag) in repo::tags_of(db, &ids).await? {
+        tags.entry(id).or_default().push(tag);
+    }
     Ok(rows
         .into_iter()
         .map(|row| {
-            let mine = tags
-                .iter()
-                .filter(|(id, _)| *id == row.id)
-                .map(|(_, t)| t.clone())
-                .collect();
+            let mine = tags.remove(&row.id).unwrap_or_default();
             PersonView::from_row(row, mine)
         })
         .collect())

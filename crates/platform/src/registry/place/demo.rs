@@ -182,21 +182,16 @@ async fn flush(
     if batch.is_empty() {
         return Ok(());
     }
-    const COLUMNS: usize = 8;
+    const COLUMNS: usize = 9;
     let rows: Vec<String> = (0..batch.len())
         .map(|i| {
             let b = i * COLUMNS;
+            let p: Vec<String> = (1..=COLUMNS).map(|c| tx.param(b + c)).collect();
             format!(
-                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, 1, ${}, 'system:demo', ${}, 'system:demo')",
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5,
-                b + 6,
-                b + 7,
-                b + 8,
-                b + 8
+                "({}, 1, {}, 'system:demo', {}, 'system:demo')",
+                p[..7].join(", "),
+                p[7],
+                p[8]
             )
         })
         .collect();
@@ -209,7 +204,7 @@ async fn flush(
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
         for p in batch.iter() {
             q = q.bind(p.kind).bind(&p.name).bind(&p.address).bind(&p.area_code)
-                .bind(p.capacity).bind(p.lat).bind(p.lon).bind(now);
+                .bind(p.capacity).bind(p.lat).bind(p.lon).bind(now).bind(now);
         }
         q.execute(conn).await.map(|r| r.rows_affected())
     })?;
