@@ -244,17 +244,20 @@ async fn main() {
 
     let mut rng = Rng(42);
     let cases = seeds(&mut rng, &data, n_seeds);
-    let mut first = Vec::new();
-    let mut close = 0;
-    for _ in 0..runs {
-        let t = Instant::now();
-        close = engine.trace(&cases, &query(false)).len();
-        first.push(t.elapsed());
+    let lanes = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    for lanes in [1, lanes] {
+        let mut first = Vec::new();
+        let mut close = 0;
+        for _ in 0..runs {
+            let t = Instant::now();
+            close = engine.trace_in(&cases, &query(false), lanes as u32).len();
+            first.push(t.elapsed());
+        }
+        println!(
+            "  first hop, {n_seeds} cases, called with {lanes} lane(s): {:.2} ms median; {close} close contacts",
+            median(first).as_secs_f64() * 1e3
+        );
     }
-    println!(
-        "  first hop, {n_seeds} cases: {:.2} ms median; {close} close contacts",
-        median(first).as_secs_f64() * 1e3
-    );
     let mut second = Vec::new();
     let mut both = (0, 0);
     for _ in 0..runs.min(3) {

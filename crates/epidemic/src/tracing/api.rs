@@ -44,7 +44,9 @@ pub struct ContactView {
     /// The earlier of the two departures (= `first_at` when the stays only came within the window).
     pub last_at: Option<DateTime<Utc>>,
     pub duration_minutes: u32,
-    /// Exposures found, and their minutes together.
+    /// Exposures found (stays of this person that met a case's — or, for hop 2, a close
+    /// contact's — presence), and the minutes present together (two cases present at once
+    /// count once).
     pub exposures: u32,
     pub exposure_minutes: u32,
     /// For a manual contact: the relationship the case named.
