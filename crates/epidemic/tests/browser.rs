@@ -5,8 +5,8 @@
 mod support;
 
 use serde_json::{Value, json};
+use testkit::Backend;
 use testkit::browser::Browser;
-use testkit::{Backend, DEMO_PASSWORD};
 use thirtyfour::prelude::*;
 
 async fn fill(driver: &WebDriver, id: &str, text: &str) {
@@ -40,17 +40,7 @@ async fn a_checkpoint_records_a_feverish_traveller_from_abroad_on_a_phone() {
     let place_id = place["id"].as_i64().unwrap().to_string();
 
     let driver = &browser.driver;
-    driver.goto(app.url("/login")).await.unwrap();
-    fill(driver, "f-username", "checkpoint01").await;
-    fill(driver, "f-password", DEMO_PASSWORD).await;
-    driver
-        .find(By::Css("[data-testid=login-submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    driver.find(By::Css("[data-testid=whoami]")).await.unwrap();
+    browser.sign_in(&app.url("/login"), "checkpoint01").await;
 
     driver.goto(app.url("/epidemic/screen")).await.unwrap();
     let form = driver
@@ -211,17 +201,7 @@ async fn review_an_investigation(test: &str, width: u32, height: u32) {
     };
     let (app, id) = investigation().await;
     let driver = &browser.driver;
-    driver.goto(app.url("/login")).await.unwrap();
-    fill(driver, "f-username", "town01").await;
-    fill(driver, "f-password", DEMO_PASSWORD).await;
-    driver
-        .find(By::Css("[data-testid=login-submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    driver.find(By::Css("[data-testid=whoami]")).await.unwrap();
+    browser.sign_in(&app.url("/login"), "town01").await;
     driver
         .goto(app.url(&format!("/epidemic/investigations/{id}")))
         .await

@@ -189,28 +189,9 @@ async fn the_style_page_works_at(width: u32, height: u32) {
     };
     let app = spawn_app(Backend::Sqlite).await;
     let driver = &browser.driver;
-    driver.goto(app.url("/login?next=%2Fui")).await.unwrap();
-    driver
-        .find(By::Id("f-username"))
-        .await
-        .unwrap()
-        .send_keys("admin")
-        .await
-        .unwrap();
-    driver
-        .find(By::Id("f-password"))
-        .await
-        .unwrap()
-        .send_keys(DEMO_PASSWORD)
-        .await
-        .unwrap();
-    driver
-        .find(By::Css("[data-testid=login-submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser
+        .sign_in(&app.url("/login?next=%2Fui"), "admin")
+        .await;
     driver.find(By::Css("#ui-table")).await.unwrap();
     assert_no_errors(&browser, &test).await;
     save_screenshot(driver, &format!("style-{width}")).await;
@@ -380,28 +361,9 @@ async fn the_work_pages_work_at(width: u32, height: u32) {
     };
     let app = spawn_app(Backend::Sqlite).await;
     let driver = &browser.driver;
-    driver.goto(app.url("/login?next=%2Finbox")).await.unwrap();
-    driver
-        .find(By::Id("f-username"))
-        .await
-        .unwrap()
-        .send_keys("v0101")
-        .await
-        .unwrap();
-    driver
-        .find(By::Id("f-password"))
-        .await
-        .unwrap()
-        .send_keys(DEMO_PASSWORD)
-        .await
-        .unwrap();
-    driver
-        .find(By::Css("[data-testid=login-submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser
+        .sign_in(&app.url("/login?next=%2Finbox"), "v0101")
+        .await;
     driver
         .find(By::Css("[data-testid='tickets.section_todo']"))
         .await
