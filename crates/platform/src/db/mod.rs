@@ -8,6 +8,7 @@
 mod connect;
 mod lease;
 mod migrate;
+pub mod raw;
 mod tx;
 
 pub use connect::{Backend, connect};

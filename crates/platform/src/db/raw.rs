@@ -1,0 +1,456 @@
+//! Blocking prepared statements on sqlx's own SQLite connection, for the few bulk paths where
+//! sqlx's per-row handoff (a channel message and an owned value per cell) costs more than the work:
+//! streaming a million rows out, or storing a sheet's rows in. Everything else goes through sqlx.
+//!
+//! The connection comes from the pool and keeps its settings (WAL, busy timeout, foreign keys);
+//! [`on_pool`] runs the closure on a blocking thread with the connection's handle locked out of
+//! sqlx's worker, so nothing else uses that connection meanwhile. SQLite only: callers keep their
+//! PostgreSQL path on sqlx.
+//!
+//! ```text
+//! db::raw::on_pool(&pool, move |raw| {
+//!     let mut stmt = raw.prepare("SELECT id, name FROM persons WHERE area_code >= ?1")?;
+//!     stmt.bind_text(1, &from)?;
+//!     while stmt.step()? { out.push((stmt.int(0), stmt.text(1).to_owned())); }
+//!     Ok(out)
+//! }).await?
+//! ```
+
+use std::borrow::Cow;
+use std::ffi::{CStr, CString, c_char, c_int};
+use std::fmt;
+use std::marker::PhantomData;
+use std::ptr::{self, NonNull};
+
+use libsqlite3_sys as ffi;
+use sqlx::SqlitePool;
+use sqlx::error::{DatabaseError, ErrorKind};
+use sqlx::sqlite::SqliteConnection;
+
+/// An error SQLite returned to a raw call; `?` turns it into [`sqlx::Error::Database`] (sqlx's own
+/// blanket `From`), so callers map it — unique violations included — exactly as they map sqlx's.
+#[derive(Debug)]
+pub struct RawError {
+    code: c_int,
+    message: String,
+}
+
+impl RawError {
+    fn from_handle(db: *mut ffi::sqlite3, code: c_int) -> RawError {
+        // SAFETY: `db` is the open handle of the call that failed; sqlite3_errmsg returns a
+        // NUL-terminated string owned by SQLite, copied before any further call on the handle.
+        let message = unsafe { CStr::from_ptr(ffi::sqlite3_errmsg(db)) }
+            .to_string_lossy()
+            .into_owned();
+        RawError {
+            code: unsafe { ffi::sqlite3_extended_errcode(db) }.max(code),
+            message,
+        }
+    }
+
+    fn misuse(message: &str) -> RawError {
+        RawError {
+            code: ffi::SQLITE_MISUSE,
+            message: message.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for RawError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "(code: {}) {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for RawError {}
+
+impl DatabaseError for RawError {
+    fn message(&self) -> &str {
+        &self.message
+    }
+
+    fn code(&self) -> Option<Cow<'_, str>> {
+        Some(Cow::Owned(self.code.to_string()))
+    }
+
+    fn as_error(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+        self
+    }
+
+    fn as_error_mut(&mut self) -> &mut (dyn std::error::Error + Send + Sync + 'static) {
+        self
+    }
+
+    fn into_error(self: Box<Self>) -> Box<dyn std::error::Error + Send + Sync + 'static> {
+        self
+    }
+
+    fn kind(&self) -> ErrorKind {
+        match self.code {
+            ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY => {
+                ErrorKind::UniqueViolation
+            }
+            ffi::SQLITE_CONSTRAINT_FOREIGNKEY => ErrorKind::ForeignKeyViolation,
+            ffi::SQLITE_CONSTRAINT_NOTNULL => ErrorKind::NotNullViolation,
+            ffi::SQLITE_CONSTRAINT_CHECK => ErrorKind::CheckViolation,
+            _ => ErrorKind::Other,
+        }
+    }
+}
+
+/// The locked handle of one connection. Only lent to closures: it cannot outlive the lock.
+pub struct Raw {
+    db: NonNull<ffi::sqlite3>,
+}
+
+impl Raw {
+    /// Runs SQL without parameters or rows (`BEGIN IMMEDIATE`, `COMMIT`, a `PRAGMA`); several
+    /// statements separated by `;` are fine.
+    pub fn execute(&mut self, sql: &str) -> Result<(), RawError> {
+        let sql = CString::new(sql).map_err(|_| RawError::misuse("NUL in SQL"))?;
+        // SAFETY: the handle is locked out of sqlx's worker for the lifetime of `self`.
+        let code = unsafe {
+            ffi::sqlite3_exec(
+                self.db.as_ptr(),
+                sql.as_ptr(),
+                None,
+                ptr::null_mut(),
+                ptr::null_mut(),
+            )
+        };
+        self.check(code)
+    }
+
+    /// Compiles one statement; placeholders are `?` or `?N`, bound by position from 1.
+    pub fn prepare(&mut self, sql: &str) -> Result<Stmt<'_>, RawError> {
+        let mut stmt = ptr::null_mut();
+        let len = c_int::try_from(sql.len()).map_err(|_| RawError::misuse("SQL too long"))?;
+        // SAFETY: `sql` is valid for `len` bytes; the statement is finalized by `Stmt::drop`.
+        let code = unsafe {
+            ffi::sqlite3_prepare_v2(
+                self.db.as_ptr(),
+                sql.as_ptr() as *const c_char,
+                len,
+                &mut stmt,
+                ptr::null_mut(),
+            )
+        };
+        self.check(code)?;
+        if stmt.is_null() {
+            return Err(RawError::misuse("empty SQL"));
+        }
+        Ok(Stmt {
+            stmt,
+            db: self.db.as_ptr(),
+            _raw: PhantomData,
+        })
+    }
+
+    /// Rows changed by the last INSERT, UPDATE or DELETE.
+    pub fn changes(&self) -> u64 {
+        // SAFETY: the handle is open and locked.
+        unsafe { ffi::sqlite3_changes64(self.db.as_ptr()) }.max(0) as u64
+    }
+
+    /// Whether a transaction is open (SQLite is not in autocommit mode).
+    pub fn in_transaction(&self) -> bool {
+        // SAFETY: the handle is open and locked.
+        unsafe { ffi::sqlite3_get_autocommit(self.db.as_ptr()) == 0 }
+    }
+
+    fn check(&self, code: c_int) -> Result<(), RawError> {
+        if code == ffi::SQLITE_OK {
+            Ok(())
+        } else {
+            Err(RawError::from_handle(self.db.as_ptr(), code))
+        }
+    }
+}
+
+/// A compiled statement. Text and blob values read from a row are borrowed until the next
+/// `step` or `reset`; bound text is copied by SQLite, so the caller's strings may go at once.
+pub struct Stmt<'r> {
+    stmt: *mut ffi::sqlite3_stmt,
+    db: *mut ffi::sqlite3,
+    _raw: PhantomData<&'r mut Raw>,
+}
+
+impl Stmt<'_> {
+    pub fn bind_i64(&mut self, index: usize, value: i64) -> Result<(), RawError> {
+        // SAFETY: the statement is live; SQLite checks the index.
+        let code = unsafe { ffi::sqlite3_bind_int64(self.stmt, index as c_int, value) };
+        self.check(code)
+    }
+
+    pub fn bind_f64(&mut self, index: usize, value: f64) -> Result<(), RawError> {
+        // SAFETY: as `bind_i64`.
+        let code = unsafe { ffi::sqlite3_bind_double(self.stmt, index as c_int, value) };
+        self.check(code)
+    }
+
+    pub fn bind_text(&mut self, index: usize, value: &str) -> Result<(), RawError> {
+        let len = c_int::try_from(value.len()).map_err(|_| RawError::misuse("text too long"))?;
+        // SAFETY: SQLITE_TRANSIENT makes SQLite copy the bytes before the call returns.
+        let code = unsafe {
+            ffi::sqlite3_bind_text(
+                self.stmt,
+                index as c_int,
+                value.as_ptr() as *const c_char,
+                len,
+                ffi::SQLITE_TRANSIENT(),
+            )
+        };
+        self.check(code)
+    }
+
+    pub fn bind_null(&mut self, index: usize) -> Result<(), RawError> {
+        // SAFETY: as `bind_i64`.
+        let code = unsafe { ffi::sqlite3_bind_null(self.stmt, index as c_int) };
+        self.check(code)
+    }
+
+    pub fn bind_opt_text(&mut self, index: usize, value: Option<&str>) -> Result<(), RawError> {
+        match value {
+            Some(value) => self.bind_text(index, value),
+            None => self.bind_null(index),
+        }
+    }
+
+    pub fn bind_opt_i64(&mut self, index: usize, value: Option<i64>) -> Result<(), RawError> {
+        match value {
+            Some(value) => self.bind_i64(index, value),
+            None => self.bind_null(index),
+        }
+    }
+
+    /// Runs the statement to its next row: `true` when a row is ready to read, `false` when done.
+    pub fn step(&mut self) -> Result<bool, RawError> {
+        // SAFETY: the statement is live and its connection locked.
+        match unsafe { ffi::sqlite3_step(self.stmt) } {
+            ffi::SQLITE_ROW => Ok(true),
+            ffi::SQLITE_DONE => Ok(false),
+            code => {
+                let error = RawError::from_handle(self.db, code);
+                // SAFETY: resetting a failed statement makes it usable again.
+                unsafe { ffi::sqlite3_reset(self.stmt) };
+                Err(error)
+            }
+        }
+    }
+
+    /// Runs a statement that returns no rows, then resets it for the next bindings.
+    pub fn run(&mut self) -> Result<(), RawError> {
+        while self.step()? {}
+        self.reset()
+    }
+
+    /// Makes the statement ready to run again; bindings stay unless rebound.
+    pub fn reset(&mut self) -> Result<(), RawError> {
+        // SAFETY: the statement is live.
+        let code = unsafe { ffi::sqlite3_reset(self.stmt) };
+        self.check(code)
+    }
+
+    pub fn is_null(&self, column: usize) -> bool {
+        // SAFETY: reading a column of the current row; SQLite checks the index.
+        unsafe { ffi::sqlite3_column_type(self.stmt, column as c_int) == ffi::SQLITE_NULL }
+    }
+
+    pub fn int(&self, column: usize) -> i64 {
+        // SAFETY: as `is_null`; NULL reads as 0.
+        unsafe { ffi::sqlite3_column_int64(self.stmt, column as c_int) }
+    }
+
+    pub fn opt_int(&self, column: usize) -> Option<i64> {
+        (!self.is_null(column)).then(|| self.int(column))
+    }
+
+    pub fn double(&self, column: usize) -> f64 {
+        // SAFETY: as `is_null`.
+        unsafe { ffi::sqlite3_column_double(self.stmt, column as c_int) }
+    }
+
+    /// The column's text ("" for NULL), borrowed until the next `step` or `reset`. SQLite stores
+    /// what was bound, and the platform binds only UTF-8; anything else reads as "".
+    pub fn text(&self, column: usize) -> &str {
+        self.bytes(column)
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .unwrap_or("")
+    }
+
+    pub fn opt_text(&self, column: usize) -> Option<&str> {
+        if self.is_null(column) {
+            None
+        } else {
+            Some(self.text(column))
+        }
+    }
+
+    fn bytes(&self, column: usize) -> Option<&[u8]> {
+        // SAFETY: sqlite3_column_text then sqlite3_column_bytes (in this order, as SQLite asks)
+        // describe a buffer owned by the statement that stays valid until the next step, reset or
+        // finalize, all of which need `&mut self`.
+        unsafe {
+            let ptr = ffi::sqlite3_column_text(self.stmt, column as c_int);
+            if ptr.is_null() {
+                return None;
+            }
+            let len = ffi::sqlite3_column_bytes(self.stmt, column as c_int).max(0) as usize;
+            Some(std::slice::from_raw_parts(ptr, len))
+        }
+    }
+
+    fn check(&self, code: c_int) -> Result<(), RawError> {
+        if code == ffi::SQLITE_OK {
+            Ok(())
+        } else {
+            Err(RawError::from_handle(self.db, code))
+        }
+    }
+}
+
+impl Drop for Stmt<'_> {
+    fn drop(&mut self) {
+        // SAFETY: the statement was prepared on this connection and is finalized once.
+        unsafe { ffi::sqlite3_finalize(self.stmt) };
+    }
+}
+
+/// Runs `work` with a raw handle on one connection of `pool`, on a blocking thread so the
+/// runtime's workers stay free. An open transaction left by `work` is rolled back before the
+/// connection returns to the pool.
+pub async fn on_pool<T, F>(pool: &SqlitePool, work: F) -> Result<T, sqlx::Error>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut Raw) -> Result<T, sqlx::Error> + Send + 'static,
+{
+    let mut conn = pool.acquire().await?;
+    let runtime = tokio::runtime::Handle::current();
+    tokio::task::spawn_blocking(move || {
+        let conn: &mut SqliteConnection = &mut conn;
+        runtime.block_on(on_conn(conn, work))
+    })
+    .await
+    .map_err(|error| {
+        tracing::error!(%error, "raw SQLite work panicked or was cancelled");
+        sqlx::Error::WorkerCrashed
+    })?
+}
+
+/// Runs `work` with the raw handle of `conn`, on the calling thread (callers already off the
+/// runtime, or with work too short to matter). Rolls back a transaction `work` left open.
+pub async fn on_conn<T, F>(conn: &mut SqliteConnection, work: F) -> Result<T, sqlx::Error>
+where
+    F: FnOnce(&mut Raw) -> Result<T, sqlx::Error>,
+{
+    let mut handle = conn.lock_handle().await?;
+    let mut raw = Raw {
+        db: handle.as_raw_handle(),
+    };
+    let result = work(&mut raw);
+    if raw.in_transaction() {
+        let _ = raw.execute("ROLLBACK");
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn pool() -> SqlitePool {
+        sqlx::sqlite::SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect("sqlite::memory:")
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn rows_written_raw_are_read_by_sqlx_and_back() {
+        let pool = pool().await;
+        sqlx::query("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, score REAL)")
+            .execute(&pool)
+            .await
+            .unwrap();
+        let stored = on_pool(&pool, |raw| {
+            raw.execute("BEGIN IMMEDIATE")?;
+            let mut insert = raw.prepare("INSERT INTO t (id, name, score) VALUES (?1, ?2, ?3)")?;
+            for i in 1..=1000i64 {
+                insert.bind_i64(1, i)?;
+                insert.bind_opt_text(2, (i % 10 != 0).then(|| format!("名{i}")).as_deref())?;
+                insert.bind_f64(3, i as f64 / 2.0)?;
+                insert.run()?;
+            }
+            drop(insert);
+            raw.execute("COMMIT")?;
+            Ok(1000)
+        })
+        .await
+        .unwrap();
+        assert_eq!(stored, 1000);
+        let (count, nulls): (i64, i64) =
+            sqlx::query_as("SELECT count(*), count(*) - count(name) FROM t")
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        assert_eq!((count, nulls), (1000, 100));
+
+        let read = on_pool(&pool, |raw| {
+            let mut select =
+                raw.prepare("SELECT id, name, score FROM t WHERE id <= ?1 ORDER BY id")?;
+            select.bind_i64(1, 11)?;
+            let mut rows = Vec::new();
+            while select.step()? {
+                rows.push((
+                    select.int(0),
+                    select.opt_text(1).map(str::to_owned),
+                    select.double(2),
+                ));
+            }
+            Ok(rows)
+        })
+        .await
+        .unwrap();
+        assert_eq!(read.len(), 11);
+        assert_eq!(read[0], (1, Some("名1".to_string()), 0.5));
+        assert_eq!(read[9], (10, None, 5.0));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_unique_violation_is_a_database_error_and_an_open_transaction_is_rolled_back() {
+        let pool = pool().await;
+        sqlx::query("CREATE TABLE t (id INTEGER PRIMARY KEY)")
+            .execute(&pool)
+            .await
+            .unwrap();
+        let error = on_pool(&pool, |raw| {
+            raw.execute("BEGIN IMMEDIATE")?;
+            let mut insert = raw.prepare("INSERT INTO t (id) VALUES (?1)")?;
+            insert.bind_i64(1, 7)?;
+            insert.run()?;
+            insert.run()?;
+            Ok(())
+        })
+        .await
+        .unwrap_err();
+        match error {
+            sqlx::Error::Database(e) => assert!(e.is_unique_violation(), "{e}"),
+            other => panic!("expected a database error, got {other}"),
+        }
+        let count: i64 = sqlx::query_scalar("SELECT count(*) FROM t")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(
+            count, 0,
+            "the transaction left open by the failed work is rolled back"
+        );
+        let error = on_pool(&pool, |raw| {
+            raw.prepare("SELEC nothing").map(|_| ()).map_err(Into::into)
+        })
+        .await
+        .unwrap_err();
+        assert!(error.to_string().contains("syntax error"), "{error}");
+    }
+}
