@@ -133,6 +133,28 @@ async fn device_batches_answer_each_item_and_are_safe_to_retry(backend: Backend)
         .unwrap();
     assert_eq!(r.status(), 422);
     assert_eq!(support::count(&app, PASSAGES).await, passages + 26);
+    // The same event twice in one batch is stored once; the second is answered as its duplicate.
+    let item = json!({"event_key": "twice", "doc_number": known.id, "at": at, "direction": "out"});
+    let twice: Value = client
+        .post(app.url("/api/v1/epidemic/passages/batch"))
+        .json(&json!({"device": "gate-twice", "place_id": place, "items": [item, item]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (twice["created"].as_u64(), twice["duplicates"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(twice["items"][0]["id"], twice["items"][1]["id"]);
+    assert_eq!(support::count(&app, PASSAGES).await, passages + 27);
+    // Every batch's audit entry joined the chain.
+    assert!(matches!(
+        platform::audit::verify(&app.db).await.unwrap(),
+        platform::audit::Verdict::Intact { .. }
+    ));
 }
 
 async fn passages_cannot_be_changed_or_deleted(backend: Backend) {

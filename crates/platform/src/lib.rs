@@ -12,6 +12,7 @@ pub mod app;
 pub mod areas;
 pub mod audit;
 pub mod auth;
+pub mod cache;
 pub mod calendar;
 pub mod config;
 pub mod db;

@@ -10,6 +10,16 @@ use super::model::{NewPassage, PassageRow};
 
 const COLUMNS: usize = 11;
 
+/// One passage for the SQLite writer's prepared statement; the conflict clause makes a retry
+/// change nothing.
+pub const INSERT_ONE_SQLITE: &str = "INSERT INTO epi_passages (person_id, place_id, area_code, \
+     at, at_minute, direction, method, device, event_key, recorded_at, recorded_by) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT (device, event_key) DO NOTHING";
+
+/// The passage stored before under a device's event key.
+pub const EXISTING_SQLITE: &str =
+    "SELECT id FROM epi_passages WHERE device = ?1 AND event_key = ?2";
+
 /// Appends rows (a statement per chunk) skipping those whose (device, event key) is stored;
 /// answers the id of every (device, event key), new or old, and which are new.
 pub async fn append(

@@ -1,6 +1,6 @@
 //! Ingesting passages: each item checked on its own (a bad item is answered with its error and
-//! never stops the others), persons found by id or document in a few queries for the whole
-//! batch — a document the registry does not know is registered when the item carries a name
+//! never stops the others), persons found by id or document for the whole batch at once (through
+//! `lookup`'s short caches) — a document the registry does not know is registered when the item carries a name
 //! (`person::service::create_in`, audited), else refused — and places checked against the
 //! caller's area. The good items go to the group-commit writer.
 
@@ -16,7 +16,7 @@ use platform::registry::person;
 use super::model::{
     Batch, BatchAnswer, DIRECTIONS, ItemResult, MAX_BATCH, METHODS, NewPassage, PassageItem,
 };
-use super::{repo, writer};
+use super::{lookup, writer};
 
 /// How far back a device may send passages (late uploads after an outage).
 const OLDEST_DAYS: i64 = 30;
@@ -186,7 +186,8 @@ pub async fn ingest_items(
         .collect();
     place_ids.sort_unstable();
     place_ids.dedup();
-    let places = repo::places(state.db(), &place_ids).await?;
+    let url = &state.config().db_url;
+    let places = lookup::places(state.db(), url, &place_ids).await?;
     for c in outcome.iter_mut() {
         if let Ok(ch) = c {
             let ok = places
@@ -200,15 +201,19 @@ pub async fn ingest_items(
 
     // Persons: by id, or by document (registering the unknown when a name is given).
     let mut by_id: Vec<i64> = Vec::new();
-    let mut numbers: Vec<&str> = Vec::new();
+    let mut by_doc: Vec<(String, String)> = Vec::new();
     for c in outcome.iter().flatten() {
         match &c.who {
             Who::Id(id) => by_id.push(*id),
-            Who::Document(_, n) => numbers.push(n),
+            Who::Document(t, n) => by_doc.push((t.clone(), n.clone())),
         }
     }
-    let ids = repo::persons_by_id(state.db(), &by_id).await?;
-    let mut docs = repo::persons_by_document(state.db(), &numbers).await?;
+    by_id.sort_unstable();
+    by_id.dedup();
+    by_doc.sort_unstable();
+    by_doc.dedup();
+    let ids = lookup::persons_by_id(state.db(), url, &by_id).await?;
+    let mut docs = lookup::persons_by_document(state.db(), url, &by_doc).await?;
     let mut resolved: Vec<AppResult<i64>> = Vec::with_capacity(outcome.len());
     for c in &outcome {
         let Ok(ch) = c else {

@@ -6,11 +6,13 @@
 //! commit.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::sync::{Mutex, OnceLock};
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use platform::audit::{self, Actor, Event};
 use platform::db::Db;
+use platform::db::raw::{self, Raw};
 use platform::error::{AppError, AppResult};
 use serde_json::json;
 use tokio::sync::{mpsc, oneshot};
@@ -26,7 +28,7 @@ pub type Stored = Vec<(i64, bool)>;
 
 struct Job {
     actor: Actor,
-    rows: Vec<NewPassage>,
+    rows: Arc<Vec<NewPassage>>,
     reply: oneshot::Sender<AppResult<Stored>>,
 }
 
@@ -58,7 +60,7 @@ pub async fn write(
     let (reply, answer) = oneshot::channel();
     let job = Job {
         actor: actor.clone(),
-        rows,
+        rows: Arc::new(rows),
         reply,
     };
     let mut job = Some(job);
@@ -115,41 +117,111 @@ async fn run(db: Db, mut rx: mpsc::UnboundedReceiver<Job>) {
     }
 }
 
+/// One request's rows with who sent them.
+type Batch = (Actor, Arc<Vec<NewPassage>>);
+
 async fn commit(db: &Db, jobs: &[Job]) -> AppResult<Vec<Stored>> {
     let now = Utc::now();
+    let batches: Vec<Batch> = jobs
+        .iter()
+        .map(|j| (j.actor.clone(), j.rows.clone()))
+        .collect();
+    match db {
+        Db::Sqlite(pool) => {
+            Ok(raw::on_pool(pool, move |raw| commit_raw(raw, &batches, now)).await?)
+        }
+        Db::Postgres(_) => commit_sqlx(db, &batches, now).await,
+    }
+}
+
+/// The audit entry of one request's batch: counts and the id range, not every passage.
+fn ingest_event(rows: &[NewPassage], stored: &Stored) -> Event {
+    let first = &rows[0];
+    let created = stored.iter().filter(|s| s.1).count();
+    Event::new("epidemic.passages.ingest")
+        .record(super::RECORD_KIND, stored[0].0)
+        .area(&first.area_code)
+        .after(json!({
+            "device": first.device,
+            "created": created,
+            "duplicates": stored.len() - created,
+            "first_id": stored.iter().map(|s| s.0).min(),
+            "last_id": stored.iter().map(|s| s.0).max(),
+        }))
+}
+
+/// SQLite: one `BEGIN IMMEDIATE` transaction on a raw handle, a prepared statement run per
+/// passage; a row the conflict clause skipped (a retry, or the same event twice in the group) is
+/// looked up by its device and key.
+fn commit_raw(
+    raw: &mut Raw,
+    batches: &[Batch],
+    now: DateTime<Utc>,
+) -> Result<Vec<Stored>, sqlx::Error> {
+    raw.execute("BEGIN IMMEDIATE")?;
+    let recorded_at = raw::time_text(now);
+    let mut insert = raw.prepare(repo::INSERT_ONE_SQLITE)?;
+    let mut existing = raw.prepare(repo::EXISTING_SQLITE)?;
+    let mut answers = Vec::with_capacity(batches.len());
+    for (_, rows) in batches {
+        let mut stored = Vec::with_capacity(rows.len());
+        for r in rows.iter() {
+            insert.bind_i64(1, r.person_id)?;
+            insert.bind_i64(2, r.place_id)?;
+            insert.bind_text(3, &r.area_code)?;
+            insert.bind_time(4, r.at)?;
+            insert.bind_i64(5, r.at.timestamp().div_euclid(60))?;
+            insert.bind_text(6, r.direction)?;
+            insert.bind_text(7, r.method)?;
+            insert.bind_text(8, &r.device)?;
+            insert.bind_text(9, &r.event_key)?;
+            insert.bind_text(10, &recorded_at)?;
+            insert.bind_text(11, &r.recorded_by)?;
+            insert.run()?;
+            if insert.changes() == 1 {
+                stored.push((insert.last_insert_rowid(), true));
+            } else {
+                existing.bind_text(1, &r.device)?;
+                existing.bind_text(2, &r.event_key)?;
+                if !existing.step()? {
+                    return Err(sqlx::Error::RowNotFound);
+                }
+                let id = existing.int(0);
+                existing.reset()?;
+                stored.push((id, false));
+            }
+        }
+        answers.push(stored);
+    }
+    drop((insert, existing));
+    let events = batches
+        .iter()
+        .zip(&answers)
+        .map(|((actor, rows), stored)| (actor, ingest_event(rows, stored)))
+        .collect();
+    audit::append_raw(raw, events)?;
+    raw.execute("COMMIT")?;
+    Ok(answers)
+}
+
+/// PostgreSQL: multi-row statements through sqlx.
+async fn commit_sqlx(db: &Db, batches: &[Batch], now: DateTime<Utc>) -> AppResult<Vec<Stored>> {
     let mut tx = db.begin().await?;
-    let all: Vec<&NewPassage> = jobs.iter().flat_map(|j| j.rows.iter()).collect();
+    let all: Vec<&NewPassage> = batches.iter().flat_map(|b| b.1.iter()).collect();
     let ids = repo::append(&mut tx, &all, now).await?;
     let mut claimed: HashSet<(&str, &str)> = HashSet::new();
-    let mut answers = Vec::with_capacity(jobs.len());
-    for job in jobs {
-        let mut stored = Vec::with_capacity(job.rows.len());
-        let (mut created, mut duplicates) = (0usize, 0usize);
-        for r in &job.rows {
+    let mut answers = Vec::with_capacity(batches.len());
+    for (actor, rows) in batches {
+        let mut stored = Vec::with_capacity(rows.len());
+        for r in rows.iter() {
             let (id, new) = ids
                 .get(&(r.device.clone(), r.event_key.clone()))
                 .copied()
                 .ok_or_else(|| AppError::internal("passage not stored"))?;
             let first = new && claimed.insert((&r.device, &r.event_key));
-            if first {
-                created += 1;
-            } else {
-                duplicates += 1;
-            }
             stored.push((id, first));
         }
-        let first = &job.rows[0];
-        let event = Event::new("epidemic.passages.ingest")
-            .record(super::RECORD_KIND, stored[0].0)
-            .area(&first.area_code)
-            .after(json!({
-                "device": first.device,
-                "created": created,
-                "duplicates": duplicates,
-                "first_id": stored.iter().map(|s| s.0).min(),
-                "last_id": stored.iter().map(|s| s.0).max(),
-            }));
-        audit::append(&mut tx, &job.actor, event).await?;
+        audit::append(&mut tx, actor, ingest_event(rows, &stored)).await?;
         answers.push(stored);
     }
     tx.commit().await?;

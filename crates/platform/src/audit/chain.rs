@@ -6,6 +6,7 @@ use sha2::{Digest, Sha256};
 
 use super::{Actor, Event};
 use crate::db::Tx;
+use crate::db::raw::Raw;
 use crate::error::AppError;
 
 /// `prev_hash` of the first entry.
@@ -67,15 +68,8 @@ const INSERT_SQL: &str = "INSERT INTO audit_log (seq, at, actor_id, actor_name, 
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)";
 const MOVE_HEAD_SQL: &str = "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1";
 
-/// Appends `event` by `actor` inside `tx` and answers its `seq`. Call it last in the transaction:
-/// the head row stays locked until commit, which serializes appends across nodes.
-pub async fn append(tx: &mut Tx, actor: &Actor, event: Event) -> Result<i64, AppError> {
-    let head_sql = match tx {
-        Tx::Sqlite(_) => HEAD_SQLITE,
-        Tx::Postgres(_) => HEAD_POSTGRES,
-    };
-    let (head_seq, head_hash): (i64, String) =
-        crate::with_conn!(tx, conn => sqlx::query_as(head_sql).fetch_one(conn).await)?;
+/// The entry after the head (`head_seq`, `head_hash`), hashed.
+fn next_entry(head_seq: i64, head_hash: String, actor: &Actor, event: Event) -> Entry {
     let json = |v: Option<serde_json::Value>| v.map(|v| v.to_string());
     let mut entry = Entry {
         seq: head_seq + 1,
@@ -95,6 +89,62 @@ pub async fn append(tx: &mut Tx, actor: &Actor, event: Event) -> Result<i64, App
         hash: String::new(),
     };
     entry.hash = entry.computed_hash();
+    entry
+}
+
+/// Appends `events` in order through a raw SQLite handle whose transaction holds the write lock
+/// (`BEGIN IMMEDIATE`), for bulk writers that work on [`crate::db::raw`]; answers their `seq`s.
+/// Call it last in the transaction, as [`append`].
+pub fn append_raw(raw: &mut Raw, events: Vec<(&Actor, Event)>) -> Result<Vec<i64>, sqlx::Error> {
+    if events.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut head = raw.prepare(HEAD_SQLITE)?;
+    if !head.step()? {
+        return Err(sqlx::Error::RowNotFound);
+    }
+    let (mut seq, mut hash) = (head.int(0), head.text(1).to_string());
+    drop(head);
+    let mut insert = raw.prepare(INSERT_SQL)?;
+    let mut seqs = Vec::with_capacity(events.len());
+    for (actor, event) in events {
+        let e = next_entry(seq, hash, actor, event);
+        insert.bind_i64(1, e.seq)?;
+        insert.bind_time(2, e.at)?;
+        insert.bind_opt_i64(3, e.actor_id)?;
+        insert.bind_text(4, &e.actor_name)?;
+        insert.bind_opt_text(5, e.client_addr.as_deref())?;
+        insert.bind_text(6, &e.action)?;
+        insert.bind_opt_text(7, e.record_kind.as_deref())?;
+        insert.bind_opt_text(8, e.record_id.as_deref())?;
+        insert.bind_opt_text(9, e.area_code.as_deref())?;
+        insert.bind_opt_text(10, e.reason.as_deref())?;
+        insert.bind_opt_text(11, e.before_json.as_deref())?;
+        insert.bind_opt_text(12, e.after_json.as_deref())?;
+        insert.bind_text(13, &e.prev_hash)?;
+        insert.bind_text(14, &e.hash)?;
+        insert.run()?;
+        seqs.push(e.seq);
+        (seq, hash) = (e.seq, e.hash);
+    }
+    drop(insert);
+    let mut move_head = raw.prepare(MOVE_HEAD_SQL)?;
+    move_head.bind_i64(1, seq)?;
+    move_head.bind_text(2, &hash)?;
+    move_head.run()?;
+    Ok(seqs)
+}
+
+/// Appends `event` by `actor` inside `tx` and answers its `seq`. Call it last in the transaction:
+/// the head row stays locked until commit, which serializes appends across nodes.
+pub async fn append(tx: &mut Tx, actor: &Actor, event: Event) -> Result<i64, AppError> {
+    let head_sql = match tx {
+        Tx::Sqlite(_) => HEAD_SQLITE,
+        Tx::Postgres(_) => HEAD_POSTGRES,
+    };
+    let (head_seq, head_hash): (i64, String) =
+        crate::with_conn!(tx, conn => sqlx::query_as(head_sql).fetch_one(conn).await)?;
+    let entry = next_entry(head_seq, head_hash, actor, event);
     crate::with_conn!(tx, conn => sqlx::query(INSERT_SQL)
         .bind(entry.seq)
         .bind(entry.at)

@@ -18,7 +18,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use serde_json::Value;
 
-pub use chain::{Entry, GENESIS, append, canonical_form};
+pub use chain::{Entry, GENESIS, append, append_raw, canonical_form};
 pub use verify::{Problem, Verdict, verify};
 
 use crate::auth::CurrentUser;

@@ -22,6 +22,7 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::ptr::{self, NonNull};
 
+use chrono::{DateTime, SecondsFormat, Utc};
 use libsqlite3_sys as ffi;
 use sqlx::SqlitePool;
 use sqlx::error::{DatabaseError, ErrorKind};
@@ -98,6 +99,12 @@ impl DatabaseError for RawError {
     }
 }
 
+/// A time as sqlx stores `DateTime<Utc>` in SQLite; bind it with `bind_text` when one value goes
+/// into many rows.
+pub fn time_text(value: DateTime<Utc>) -> String {
+    value.to_rfc3339_opts(SecondsFormat::AutoSi, false)
+}
+
 /// The locked handle of one connection. Only lent to closures: it cannot outlive the lock.
 pub struct Raw {
     db: NonNull<ffi::sqlite3>,
@@ -121,8 +128,9 @@ impl Raw {
         self.check(code)
     }
 
-    /// Compiles one statement; placeholders are `?` or `?N`, bound by position from 1.
-    pub fn prepare(&mut self, sql: &str) -> Result<Stmt<'_>, RawError> {
+    /// Compiles one statement; placeholders are `?` or `?N`, bound by position from 1. Several
+    /// may be live at once; `execute` (a `COMMIT`) waits until they are dropped.
+    pub fn prepare(&self, sql: &str) -> Result<Stmt<'_>, RawError> {
         let mut stmt = ptr::null_mut();
         let len = c_int::try_from(sql.len()).map_err(|_| RawError::misuse("SQL too long"))?;
         // SAFETY: `sql` is valid for `len` bytes; the statement is finalized by `Stmt::drop`.
@@ -152,6 +160,12 @@ impl Raw {
         unsafe { ffi::sqlite3_changes64(self.db.as_ptr()) }.max(0) as u64
     }
 
+    /// The rowid of the last row this connection inserted.
+    pub fn last_insert_rowid(&self) -> i64 {
+        // SAFETY: the handle is open and locked.
+        unsafe { ffi::sqlite3_last_insert_rowid(self.db.as_ptr()) }
+    }
+
     /// Whether a transaction is open (SQLite is not in autocommit mode).
     pub fn in_transaction(&self) -> bool {
         // SAFETY: the handle is open and locked.
@@ -172,7 +186,7 @@ impl Raw {
 pub struct Stmt<'r> {
     stmt: *mut ffi::sqlite3_stmt,
     db: *mut ffi::sqlite3,
-    _raw: PhantomData<&'r mut Raw>,
+    _raw: PhantomData<&'r Raw>,
 }
 
 impl Stmt<'_> {
@@ -201,6 +215,12 @@ impl Stmt<'_> {
             )
         };
         self.check(code)
+    }
+
+    /// A time as sqlx stores `DateTime<Utc>` in SQLite (RFC 3339, `+00:00`, fraction as needed),
+    /// so rows written here read back through sqlx unchanged.
+    pub fn bind_time(&mut self, index: usize, value: DateTime<Utc>) -> Result<(), RawError> {
+        self.bind_text(index, &time_text(value))
     }
 
     pub fn bind_null(&mut self, index: usize) -> Result<(), RawError> {
@@ -249,6 +269,19 @@ impl Stmt<'_> {
         // SAFETY: the statement is live.
         let code = unsafe { ffi::sqlite3_reset(self.stmt) };
         self.check(code)
+    }
+
+    /// Rows this statement's last run inserted, updated or deleted (0 when a conflict clause
+    /// skipped the row).
+    pub fn changes(&self) -> u64 {
+        // SAFETY: the connection is open and locked while the statement lives.
+        unsafe { ffi::sqlite3_changes64(self.db) }.max(0) as u64
+    }
+
+    /// The rowid of the last row the connection inserted.
+    pub fn last_insert_rowid(&self) -> i64 {
+        // SAFETY: as above.
+        unsafe { ffi::sqlite3_last_insert_rowid(self.db) }
     }
 
     pub fn is_null(&self, column: usize) -> bool {
@@ -452,5 +485,44 @@ mod tests {
         .await
         .unwrap_err();
         assert!(error.to_string().contains("syntax error"), "{error}");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn times_bound_raw_decode_through_sqlx_and_the_new_rowid_is_known() {
+        let pool = pool().await;
+        sqlx::query("CREATE TABLE t (id INTEGER PRIMARY KEY, at TEXT NOT NULL UNIQUE)")
+            .execute(&pool)
+            .await
+            .unwrap();
+        let at = DateTime::parse_from_rfc3339("2026-02-03T04:05:06.789Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let (id, repeated) = on_pool(&pool, move |raw| {
+            let mut insert =
+                raw.prepare("INSERT INTO t (at) VALUES (?1) ON CONFLICT DO NOTHING")?;
+            insert.bind_time(1, at)?;
+            insert.run()?;
+            drop(insert);
+            let id = raw.last_insert_rowid();
+            let mut again = raw.prepare("INSERT INTO t (at) VALUES (?1) ON CONFLICT DO NOTHING")?;
+            again.bind_time(1, at)?;
+            again.run()?;
+            drop(again);
+            Ok((id, raw.changes()))
+        })
+        .await
+        .unwrap();
+        assert_eq!(repeated, 0, "the conflicting row changed nothing");
+        let (stored_id, stored_at): (i64, DateTime<Utc>) = sqlx::query_as("SELECT id, at FROM t")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!((stored_id, stored_at), (id, at));
+        let found: i64 = sqlx::query_scalar("SELECT count(*) FROM t WHERE at = ?1")
+            .bind(at)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(found, 1, "sqlx binds the same text the raw call stored");
     }
 }
