@@ -8,13 +8,27 @@ use platform::db::{Db, Tx};
 
 use super::model::{NewPassage, PassageRow};
 
-const COLUMNS: usize = 11;
+/// Columns an appended passage binds.
+pub const COLUMNS: usize = 11;
 
-/// One passage for the SQLite writer's prepared statement; the conflict clause makes a retry
-/// change nothing.
-pub const INSERT_ONE_SQLITE: &str = "INSERT INTO epi_passages (person_id, place_id, area_code, \
-     at, at_minute, direction, method, device, event_key, recorded_at, recorded_by) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT (device, event_key) DO NOTHING";
+/// `n` passages for the SQLite writer's prepared statement (`?` by position, eleven a row); a
+/// retry changes nothing (`OR IGNORE`: see `writer::commit_raw`), and only the rows inserted are
+/// returned.
+pub fn insert_sqlite(n: usize) -> String {
+    let mut sql = String::with_capacity(n * 40 + 300);
+    sql.push_str(
+        "INSERT OR IGNORE INTO epi_passages (person_id, place_id, area_code, at, at_minute, \
+         direction, method, device, event_key, recorded_at, recorded_by) VALUES ",
+    );
+    for i in 0..n {
+        if i > 0 {
+            sql.push(',');
+        }
+        sql.push_str("(?,?,?,?,?,?,?,?,?,?,?)");
+    }
+    sql.push_str(" RETURNING id, device, event_key");
+    sql
+}
 
 /// The passage stored before under a device's event key.
 pub const EXISTING_SQLITE: &str =

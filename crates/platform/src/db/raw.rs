@@ -189,7 +189,7 @@ pub struct Stmt<'r> {
     _raw: PhantomData<&'r Raw>,
 }
 
-impl Stmt<'_> {
+impl<'r> Stmt<'r> {
     pub fn bind_i64(&mut self, index: usize, value: i64) -> Result<(), RawError> {
         // SAFETY: the statement is live; SQLite checks the index.
         let code = unsafe { ffi::sqlite3_bind_int64(self.stmt, index as c_int, value) };
@@ -199,6 +199,24 @@ impl Stmt<'_> {
     pub fn bind_f64(&mut self, index: usize, value: f64) -> Result<(), RawError> {
         // SAFETY: as `bind_i64`.
         let code = unsafe { ffi::sqlite3_bind_double(self.stmt, index as c_int, value) };
+        self.check(code)
+    }
+
+    /// Binds text that outlives the statement, without SQLite copying it (bulk writers binding
+    /// fields of rows they hold).
+    pub fn bind_str(&mut self, index: usize, value: &'r str) -> Result<(), RawError> {
+        let len = c_int::try_from(value.len()).map_err(|_| RawError::misuse("text too long"))?;
+        // SAFETY: `value` lives at least as long as the statement (`'r`), so SQLite may keep
+        // pointing at it (SQLITE_STATIC) until the statement is rebound, reset or finalized.
+        let code = unsafe {
+            ffi::sqlite3_bind_text(
+                self.stmt,
+                index as c_int,
+                value.as_ptr() as *const c_char,
+                len,
+                ffi::SQLITE_STATIC(),
+            )
+        };
         self.check(code)
     }
 
