@@ -11,15 +11,17 @@ use super::model::{NewPassage, PassageRow};
 /// Columns an appended passage binds.
 pub const COLUMNS: usize = 11;
 
+/// The table and the columns an append binds, in order.
+const INTO: &str = "epi_passages (person_id, place_id, area_code, at, at_minute, direction, \
+     method, device, event_key, recorded_at, recorded_by) VALUES ";
+
 /// `n` passages for the SQLite writer's prepared statement (`?` by position, eleven a row); a
 /// retry changes nothing (`OR IGNORE`: see `writer::commit_raw`), and only the rows inserted are
 /// returned.
 pub fn insert_sqlite(n: usize) -> String {
     let mut sql = String::with_capacity(n * 40 + 300);
-    sql.push_str(
-        "INSERT OR IGNORE INTO epi_passages (person_id, place_id, area_code, at, at_minute, \
-         direction, method, device, event_key, recorded_at, recorded_by) VALUES ",
-    );
+    sql.push_str("INSERT OR IGNORE INTO ");
+    sql.push_str(INTO);
     for i in 0..n {
         if i > 0 {
             sql.push(',');
@@ -136,10 +138,8 @@ pub async fn insert_plain(
 /// `INSERT … VALUES (…), …` for `n` rows, then `tail`.
 fn values_sql(tx: &Tx, n: usize, tail: &str) -> String {
     let mut sql = String::with_capacity(n * 64 + 200);
-    sql.push_str(
-        "INSERT INTO epi_passages (person_id, place_id, area_code, at, at_minute, direction, \
-         method, device, event_key, recorded_at, recorded_by) VALUES ",
-    );
+    sql.push_str("INSERT INTO ");
+    sql.push_str(INTO);
     let mut k = 0;
     for i in 0..n {
         if i > 0 {

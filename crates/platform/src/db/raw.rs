@@ -205,31 +205,33 @@ impl<'r> Stmt<'r> {
     /// Binds text that outlives the statement, without SQLite copying it (bulk writers binding
     /// fields of rows they hold).
     pub fn bind_str(&mut self, index: usize, value: &'r str) -> Result<(), RawError> {
-        let len = c_int::try_from(value.len()).map_err(|_| RawError::misuse("text too long"))?;
         // SAFETY: `value` lives at least as long as the statement (`'r`), so SQLite may keep
         // pointing at it (SQLITE_STATIC) until the statement is rebound, reset or finalized.
-        let code = unsafe {
-            ffi::sqlite3_bind_text(
-                self.stmt,
-                index as c_int,
-                value.as_ptr() as *const c_char,
-                len,
-                ffi::SQLITE_STATIC(),
-            )
-        };
-        self.check(code)
+        unsafe { self.bind_text_as(index, value, ffi::SQLITE_STATIC()) }
     }
 
     pub fn bind_text(&mut self, index: usize, value: &str) -> Result<(), RawError> {
-        let len = c_int::try_from(value.len()).map_err(|_| RawError::misuse("text too long"))?;
         // SAFETY: SQLITE_TRANSIENT makes SQLite copy the bytes before the call returns.
+        unsafe { self.bind_text_as(index, value, ffi::SQLITE_TRANSIENT()) }
+    }
+
+    /// # Safety
+    /// `value` must stay valid for as long as `destructor` tells SQLite it may use it.
+    unsafe fn bind_text_as(
+        &mut self,
+        index: usize,
+        value: &str,
+        destructor: ffi::sqlite3_destructor_type,
+    ) -> Result<(), RawError> {
+        let len = c_int::try_from(value.len()).map_err(|_| RawError::misuse("text too long"))?;
+        // SAFETY: the statement is live; `value` is valid for `len` bytes (caller's contract).
         let code = unsafe {
             ffi::sqlite3_bind_text(
                 self.stmt,
                 index as c_int,
                 value.as_ptr() as *const c_char,
                 len,
-                ffi::SQLITE_TRANSIENT(),
+                destructor,
             )
         };
         self.check(code)
