@@ -8,31 +8,60 @@ use crate::{IdNumber, Phone};
 /// each character between them with `*`. When nothing would be hidden, every
 /// character is hidden instead: a short value must not leak in full.
 pub fn mask_middle(text: &str, keep_start: usize, keep_end: usize) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    let n = chars.len();
-    if n <= keep_start + keep_end {
-        return "*".repeat(n);
-    }
     let mut out = String::with_capacity(text.len());
-    out.extend(&chars[..keep_start]);
-    out.extend(std::iter::repeat_n('*', n - keep_start - keep_end));
-    out.extend(&chars[n - keep_end..]);
+    mask_middle_into(&mut out, text, keep_start, keep_end);
     out
+}
+
+/// `mask_middle` written into `out` (cleared first), reusing its buffer: for exports that mask a
+/// million values.
+pub fn mask_middle_into(out: &mut String, text: &str, keep_start: usize, keep_end: usize) {
+    out.clear();
+    if text.is_ascii() {
+        let n = text.len();
+        if n <= keep_start + keep_end {
+            out.extend(std::iter::repeat_n('*', n));
+        } else {
+            out.push_str(&text[..keep_start]);
+            out.extend(std::iter::repeat_n('*', n - keep_start - keep_end));
+            out.push_str(&text[n - keep_end..]);
+        }
+        return;
+    }
+    let n = text.chars().count();
+    if n <= keep_start + keep_end {
+        out.extend(std::iter::repeat_n('*', n));
+        return;
+    }
+    for (i, c) in text.chars().enumerate() {
+        out.push(if i < keep_start || i >= n - keep_end {
+            c
+        } else {
+            '*'
+        });
+    }
 }
 
 /// Keeps roughly the township/street part of an address: the first
 /// min(len/2, 10) characters, then a fixed `****` so the hidden length is not
 /// revealed either.
 pub fn mask_address(address: &str) -> String {
+    let mut out = String::new();
+    mask_address_into(&mut out, address);
+    out
+}
+
+/// `mask_address` into `out` (cleared first).
+pub fn mask_address_into(out: &mut String, address: &str) {
+    out.clear();
     let address = address.trim();
     let n = address.chars().count();
     if n == 0 {
-        return String::new();
+        return;
     }
     let keep = (n / 2).min(10);
-    let mut out: String = address.chars().take(keep).collect();
+    out.extend(address.chars().take(keep));
     out.push_str("****");
-    out
 }
 
 /// First character, then one `*` for each remaining character: 张三丰 → 张**.
@@ -48,23 +77,83 @@ pub fn mask_name(name: &str) -> String {
 /// parse): a valid number gets `IdNumber::masked`, anything else keeps the
 /// same 6 + 4 characters so no invalid value is ever shown in full.
 pub fn mask_id_number(text: &str) -> String {
+    let mut out = String::new();
+    mask_id_number_into(&mut out, text);
+    out
+}
+
+/// `mask_id_number` into `out` (cleared first). A number already in its normal form (18 digits
+/// or `X`) is masked as it stands, without parsing it: parsed or not, it would mask the same.
+pub fn mask_id_number_into(out: &mut String, text: &str) {
+    let normal = text.len() == 18 && text.bytes().all(|b| b.is_ascii_digit() || b == b'X');
+    if normal {
+        return mask_middle_into(out, text, 6, 4);
+    }
     match IdNumber::parse(text) {
-        Ok(id) => id.masked(),
-        Err(_) => mask_middle(text.trim(), 6, 4),
+        Ok(id) => mask_middle_into(out, id.as_str(), 6, 4),
+        Err(_) => mask_middle_into(out, text.trim(), 6, 4),
     }
 }
 
 /// Masks a mobile number given as raw text, like `mask_id_number`.
 pub fn mask_phone(text: &str) -> String {
+    let mut out = String::new();
+    mask_phone_into(&mut out, text);
+    out
+}
+
+/// `mask_phone` into `out` (cleared first); eleven digits are masked as they stand, which is what
+/// parsing them would lead to as well.
+pub fn mask_phone_into(out: &mut String, text: &str) {
+    if text.len() == 11 && text.bytes().all(|b| b.is_ascii_digit()) {
+        return mask_middle_into(out, text, 3, 4);
+    }
     match Phone::parse(text) {
-        Ok(phone) => phone.masked(),
-        Err(_) => mask_middle(text.trim(), 3, 4),
+        Ok(phone) => mask_middle_into(out, phone.as_str(), 3, 4),
+        Err(_) => mask_middle_into(out, text.trim(), 3, 4),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn masking_into_a_buffer_matches_masking_afresh() {
+        let mut out = String::from("left over");
+        for id in [
+            "11010519491231002X",
+            "11010519491231002x",
+            "110105491231002",
+            "1101",
+        ] {
+            mask_id_number_into(&mut out, id);
+            assert_eq!(
+                out,
+                mask_middle(
+                    &IdNumber::parse(id)
+                        .map(|i| i.as_str().to_string())
+                        .unwrap_or(id.to_string()),
+                    6,
+                    4
+                ),
+                "{id}"
+            );
+        }
+        for phone in ["13812345678", "+86 138-1234-5678", "12345678901", "110"] {
+            mask_phone_into(&mut out, phone);
+            let normal = Phone::parse(phone).map(|p| p.as_str().to_string());
+            assert_eq!(
+                out,
+                mask_middle(normal.as_deref().unwrap_or(phone.trim()), 3, 4),
+                "{phone}"
+            );
+        }
+        mask_address_into(&mut out, " 城关街道幸福路1号 ");
+        assert_eq!(out, "城关街道****");
+        mask_address_into(&mut out, "");
+        assert_eq!(out, "");
+    }
 
     #[test]
     fn the_middle_is_replaced_character_by_character() {

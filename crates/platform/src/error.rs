@@ -136,6 +136,12 @@ impl From<sqlx::Error> for AppError {
     }
 }
 
+impl From<crate::db::raw::RawError> for AppError {
+    fn from(err: crate::db::raw::RawError) -> Self {
+        AppError::internal(err)
+    }
+}
+
 impl From<anyhow::Error> for AppError {
     fn from(err: anyhow::Error) -> Self {
         match err.downcast::<AppError>() {

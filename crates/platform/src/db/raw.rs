@@ -26,7 +26,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use libsqlite3_sys as ffi;
 use sqlx::SqlitePool;
 use sqlx::error::{DatabaseError, ErrorKind};
-use sqlx::sqlite::SqliteConnection;
+use sqlx::sqlite::{LockedSqliteHandle, SqliteConnection};
 
 /// An error SQLite returned to a raw call; `?` turns it into [`sqlx::Error::Database`] (sqlx's own
 /// blanket `From`), so callers map it — unique violations included — exactly as they map sqlx's.
@@ -190,6 +190,19 @@ pub struct Stmt<'r> {
 }
 
 impl<'r> Stmt<'r> {
+    /// The position of the named parameter `name` (`$3`, `:from`), as SQLite numbers
+    /// parameters in order of first appearance; for SQL written for sqlx's `$N`.
+    pub fn parameter(&self, name: &str) -> Result<usize, RawError> {
+        let c_name = CString::new(name).map_err(|_| RawError::misuse("NUL in a parameter name"))?;
+        // SAFETY: the statement is live; the name is a NUL-terminated string.
+        let index = unsafe { ffi::sqlite3_bind_parameter_index(self.stmt, c_name.as_ptr()) };
+        if index > 0 {
+            Ok(index as usize)
+        } else {
+            Err(RawError::misuse("no such parameter"))
+        }
+    }
+
     pub fn bind_i64(&mut self, index: usize, value: i64) -> Result<(), RawError> {
         // SAFETY: the statement is live; SQLite checks the index.
         let code = unsafe { ffi::sqlite3_bind_int64(self.stmt, index as c_int, value) };
@@ -370,8 +383,8 @@ impl Drop for Stmt<'_> {
 }
 
 /// Runs `work` with a raw handle on one connection of `pool`, on a blocking thread so the
-/// runtime's workers stay free. An open transaction left by `work` is rolled back before the
-/// connection returns to the pool.
+/// runtime's workers stay free (and outside the runtime, so `work` may block on channels). An open
+/// transaction left by `work` is rolled back before the connection returns to the pool.
 pub async fn on_pool<T, F>(pool: &SqlitePool, work: F) -> Result<T, sqlx::Error>
 where
     T: Send + 'static,
@@ -381,13 +394,15 @@ where
     let runtime = tokio::runtime::Handle::current();
     tokio::task::spawn_blocking(move || {
         let conn: &mut SqliteConnection = &mut conn;
-        runtime.block_on(on_conn(conn, work))
+        let mut handle = runtime.block_on(conn.lock_handle())?;
+        Ok(with_handle(&mut handle, work))
     })
     .await
     .map_err(|error| {
         tracing::error!(%error, "raw SQLite work panicked or was cancelled");
         sqlx::Error::WorkerCrashed
     })?
+    .and_then(|result| result)
 }
 
 /// Runs `work` with the raw handle of `conn`, on the calling thread (callers already off the
@@ -397,6 +412,13 @@ where
     F: FnOnce(&mut Raw) -> Result<T, sqlx::Error>,
 {
     let mut handle = conn.lock_handle().await?;
+    with_handle(&mut handle, work)
+}
+
+fn with_handle<T, F>(handle: &mut LockedSqliteHandle<'_>, work: F) -> Result<T, sqlx::Error>
+where
+    F: FnOnce(&mut Raw) -> Result<T, sqlx::Error>,
+{
     let mut raw = Raw {
         db: handle.as_raw_handle(),
     };
@@ -468,6 +490,25 @@ mod tests {
         assert_eq!(read.len(), 11);
         assert_eq!(read[0], (1, Some("名1".to_string()), 0.5));
         assert_eq!(read[9], (10, None, 5.0));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn named_parameters_are_found_in_order_of_first_appearance() {
+        let pool = pool().await;
+        let (positions, missing, value) = on_pool(&pool, |raw| {
+            let mut stmt = raw.prepare("SELECT $4 || '-' || $1 || '-' || $4")?;
+            let positions = (stmt.parameter("$4")?, stmt.parameter("$1")?);
+            let missing = stmt.parameter("$2").is_err();
+            stmt.bind_text(positions.0, "a")?;
+            stmt.bind_text(positions.1, "b")?;
+            assert!(stmt.step()?);
+            Ok((positions, missing, stmt.text(0).to_string()))
+        })
+        .await
+        .unwrap();
+        assert_eq!(positions, (1, 2));
+        assert!(missing);
+        assert_eq!(value, "a-b-a");
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

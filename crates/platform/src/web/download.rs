@@ -1,6 +1,9 @@
 //! Files handed to the browser: exports, templates, error reports.
 
-use axum::body::Body;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use axum::body::{Body, Bytes};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
@@ -91,5 +94,117 @@ impl ExportSink {
                 Ok(attachment(&format!("{title}.csv"), CSV, bytes))
             }
         }
+    }
+}
+
+/// Bytes handed to a streamed response per chunk.
+const STREAM_CHUNK: usize = 256 * 1024;
+
+/// A download written while it is sent: the response goes out at once, and the [`BodyWriter`]
+/// (used on a blocking thread) hands it the bytes in chunks of 256 KB, so a large export starts
+/// at once and its memory stays flat. A writer dropped without [`BodyWriter::close`] (an error
+/// half-way, a panic) aborts the response, so a cut-short file is never taken for a whole one.
+pub fn streamed(name: &str, content_type: &str) -> (Response, BodyWriter) {
+    let (chunks, received) = tokio::sync::mpsc::channel::<Bytes>(4);
+    let complete = Arc::new(AtomicBool::new(false));
+    let state = (received, complete.clone(), false);
+    let body = futures::stream::unfold(state, |(mut received, complete, ended)| async move {
+        if ended {
+            return None;
+        }
+        match received.recv().await {
+            Some(chunk) => Some((Ok(chunk), (received, complete, false))),
+            None if complete.load(Ordering::Acquire) => None,
+            None => Some((
+                Err(std::io::Error::other("the download stopped before its end")),
+                (received, complete, true),
+            )),
+        }
+    });
+    let writer = BodyWriter {
+        chunks,
+        buffer: Vec::with_capacity(STREAM_CHUNK),
+        complete,
+    };
+    (
+        attachment(name, content_type, Body::from_stream(body)),
+        writer,
+    )
+}
+
+/// The writing end of [`streamed`]. Its writes block while the client is slower than the
+/// writer (two chunks in flight), so call it off the runtime, from a blocking thread.
+pub struct BodyWriter {
+    chunks: tokio::sync::mpsc::Sender<Bytes>,
+    buffer: Vec<u8>,
+    complete: Arc<AtomicBool>,
+}
+
+impl BodyWriter {
+    /// Sends what is left and ends the response normally.
+    pub fn close(mut self) -> std::io::Result<()> {
+        if !self.buffer.is_empty() {
+            self.send()?;
+        }
+        self.complete.store(true, Ordering::Release);
+        Ok(())
+    }
+
+    fn send(&mut self) -> std::io::Result<()> {
+        let chunk = std::mem::replace(&mut self.buffer, Vec::with_capacity(STREAM_CHUNK));
+        self.chunks
+            .blocking_send(Bytes::from(chunk))
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the client left"))
+    }
+}
+
+impl std::io::Write for BodyWriter {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.buffer.extend_from_slice(data);
+        if self.buffer.len() >= STREAM_CHUNK {
+            self.send()?;
+        }
+        Ok(data.len())
+    }
+
+    /// Chunks go when full or on `close`; a flush sends nothing early.
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+
+    async fn body_of(response: Response) -> Result<Bytes, axum::Error> {
+        axum::body::to_bytes(response.into_body(), usize::MAX).await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_streamed_download_arrives_whole_when_closed() {
+        let (response, mut writer) = streamed("名单.csv", CSV);
+        let written = tokio::task::spawn_blocking(move || {
+            let line = [b'x'; 1000];
+            for _ in 0..1000 {
+                writer.write_all(&line)?;
+            }
+            writer.close()
+        });
+        let body = body_of(response).await.unwrap();
+        written.await.unwrap().unwrap();
+        assert_eq!(body.len(), 1_000_000, "every byte, over several chunks");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_streamed_download_dropped_half_way_fails_instead_of_ending_short() {
+        let (response, mut writer) = streamed("名单.csv", CSV);
+        tokio::task::spawn_blocking(move || {
+            writer.write_all(&[b'x'; 600_000]).unwrap();
+            drop(writer);
+        });
+        assert!(body_of(response).await.is_err());
     }
 }

@@ -1,18 +1,21 @@
 //! Exports of the person list, with the list's filters, masked: `.xlsx` (streamed through a
 //! temporary file, sheets split at 1,048,576 rows) and `.csv`; and the blank import template.
 
+use std::collections::HashMap;
+
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 
 use super::api::{PersonQuery, filter_of};
-use super::model::mask_document;
+use super::model::mask_document_into;
 use super::{import, repo};
 use crate::auth::CurrentUser;
+use crate::db::{Db, raw};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
 use crate::state::AppState;
-use crate::tabular::{Cell, describe_filter, write_template};
-use crate::web::download::{ExportSink, XLSX, attachment};
+use crate::tabular::{Cell, CsvExport, describe_filter, write_template};
+use crate::web::download::{CSV, ExportSink, XLSX, attachment, streamed};
 
 /// People read per query. A page is read (and its tags) while the previous one is written.
 const PAGE: u32 = 5000;
@@ -55,6 +58,11 @@ pub async fn export(
         ],
     );
     let title = tr.t("person.list_title").to_string();
+    if format == "csv"
+        && let Db::Sqlite(pool) = state.db()
+    {
+        return csv_walk(pool.clone(), tr.clone(), filter, &title, &headers);
+    }
     let mut sink = ExportSink::new(&format, &title, &described, &headers)?;
     // The pages are read by a task of their own, one page ahead of the writing.
     let (pages, mut received) = tokio::sync::mpsc::channel::<AppResult<Page>>(2);
@@ -81,14 +89,29 @@ pub async fn export(
     while let Some(page) = received.recv().await {
         let (rows, tags) = page?;
         let mut tags = tags.into_iter().peekable();
-        let mut mine: Vec<String> = Vec::new();
+        let mut mine = String::new();
         for row in &rows {
             mine.clear();
             // Both in id order: the row's tags are the next ones.
             while let Some((_, tag)) = tags.next_if(|(id, _)| *id <= row.id) {
-                mine.push(tag);
+                if !mine.is_empty() {
+                    mine.push(repo::TAG_SEPARATOR);
+                }
+                mine.push_str(&tag);
             }
-            push(&tr, &mut labels, row, &mine, |cells| sink.push(cells))?;
+            let person = repo::ExportRef {
+                doc_type: &row.doc_type,
+                doc_number: &row.doc_number,
+                name: &row.name,
+                sex: row.sex.as_deref(),
+                birth_date: None,
+                phone: row.phone.as_deref(),
+                address: row.address.as_deref(),
+                area_code: &row.area_code,
+                tags: &mine,
+            };
+            let birth = row.birth_date.into();
+            push(&tr, &mut labels, &person, birth, |cells| sink.push(cells))?;
         }
     }
     reader.await.map_err(AppError::internal)?;
@@ -109,69 +132,124 @@ async fn read_page(db: &crate::db::Db, filter: &repo::Filter, after: i64) -> App
 /// Translated values, looked up once each per export instead of once per row.
 #[derive(Default)]
 struct Labels {
-    known: std::collections::HashMap<&'static str, std::collections::HashMap<String, String>>,
+    doc_types: HashMap<String, String>,
+    sexes: HashMap<String, String>,
+    /// A person's tags (as `ExportRef::tags` joins them) to their labels joined by `、`.
+    tag_lists: HashMap<String, String>,
+    /// The current row's masked values, in buffers kept from row to row.
+    masked: Masked,
+}
+
+#[derive(Default)]
+struct Masked {
+    doc_number: String,
+    phone: String,
+    address: String,
 }
 
 impl Labels {
-    /// Looks `prefix.value` up in the catalog the first time it is met.
-    fn learn(&mut self, tr: &Tr, prefix: &'static str, value: &str) {
-        let known = self.known.entry(prefix).or_default();
-        if !known.contains_key(value) {
-            let label = tr.t(&format!("{prefix}.{value}")).to_string();
-            known.insert(value.to_string(), label);
+    /// Looks the values of `p` up in the catalog the first time each is met.
+    fn learn(&mut self, tr: &Tr, p: &repo::ExportRef<'_>) {
+        learn(&mut self.doc_types, p.doc_type, || {
+            tr.t(&format!("doc_type.{}", p.doc_type)).to_string()
+        });
+        if let Some(sex) = p.sex {
+            learn(&mut self.sexes, sex, || {
+                tr.t(&format!("sex.{sex}")).to_string()
+            });
         }
-    }
-
-    fn get(&self, prefix: &str, value: &str) -> &str {
-        self.known
-            .get(prefix)
-            .and_then(|known| known.get(value))
-            .map(String::as_str)
-            .unwrap_or_default()
+        if !p.tags.is_empty() {
+            learn(&mut self.tag_lists, p.tags, || {
+                let labels: Vec<String> = p
+                    .tags
+                    .split(repo::TAG_SEPARATOR)
+                    .map(|tag| tr.t(&format!("tag.{tag}")).to_string())
+                    .collect();
+                labels.join("、")
+            });
+        }
     }
 }
 
+fn learn(known: &mut HashMap<String, String>, value: &str, label: impl FnOnce() -> String) {
+    if !known.contains_key(value) {
+        known.insert(value.to_string(), label());
+    }
+}
+
+fn label<'a>(known: &'a HashMap<String, String>, value: &str) -> &'a str {
+    known.get(value).map(String::as_str).unwrap_or_default()
+}
+
+/// The CSV export on SQLite: the whole list walked in one statement on a blocking thread
+/// (`repo::export_walk`) and written straight into the response as it goes, so the download
+/// starts at once and memory stays flat. An error half-way aborts the response.
+fn csv_walk(
+    pool: sqlx::SqlitePool,
+    tr: Tr,
+    filter: repo::Filter,
+    title: &str,
+    headers: &[&str],
+) -> AppResult<Response> {
+    let (response, body) = streamed(&format!("{title}.csv"), CSV);
+    let mut out = CsvExport::new(body, headers).map_err(AppError::internal)?;
+    tokio::spawn(async move {
+        let written = raw::on_pool(&pool, move |raw| {
+            let mut labels = Labels::default();
+            let walked = repo::export_walk(raw, &filter, |person| {
+                let birth = person.birth_date.map(Cell::Id).unwrap_or(Cell::Empty);
+                push(&tr, &mut labels, person, birth, |cells| {
+                    out.push_row(cells).map_err(AppError::internal)
+                })
+            })
+            .and_then(|_| {
+                let body = out.finish().map_err(AppError::internal)?;
+                body.close().map_err(AppError::internal)
+            });
+            Ok(walked)
+        })
+        .await
+        .map_err(AppError::from)
+        .and_then(|walked| walked);
+        if let Err(error) = written {
+            tracing::warn!(?error, "a person export stopped half-way");
+        }
+    });
+    Ok(response)
+}
+
+/// Writes one person's cells. The birth date comes apart from `p`: the paged export holds it
+/// typed, the walk as stored.
 fn push(
     tr: &Tr,
     labels: &mut Labels,
-    p: &repo::ExportRow,
-    tags: &[String],
+    p: &repo::ExportRef<'_>,
+    birth: Cell<'_>,
     mut write: impl FnMut(&[Cell<'_>]) -> AppResult<()>,
 ) -> AppResult<()> {
-    labels.learn(tr, "doc_type", &p.doc_type);
-    if let Some(sex) = &p.sex {
-        labels.learn(tr, "sex", sex);
-    }
-    for t in tags {
-        labels.learn(tr, "tag", t);
-    }
-    let labels = &*labels;
-    let doc_number = mask_document(&p.doc_type, &p.doc_number);
-    let phone = p.phone.as_deref().map(domain::mask::mask_phone);
-    let address = p.address.as_deref().map(domain::mask::mask_address);
-    let doc_type = labels.get("doc_type", &p.doc_type);
-    let sex = p
-        .sex
-        .as_deref()
-        .map(|s| labels.get("sex", s))
-        .unwrap_or_default();
-    let mut joined = String::new();
-    for (i, t) in tags.iter().enumerate() {
-        if i > 0 {
-            joined.push('、');
-        }
-        joined.push_str(labels.get("tag", t));
-    }
+    labels.learn(tr, p);
+    let masked = &mut labels.masked;
+    mask_document_into(&mut masked.doc_number, p.doc_type, p.doc_number);
+    let phone = p.phone.map(|phone| {
+        domain::mask::mask_phone_into(&mut masked.phone, phone);
+        masked.phone.as_str()
+    });
+    let address = p.address.map(|address| {
+        domain::mask::mask_address_into(&mut masked.address, address);
+        masked.address.as_str()
+    });
+    let doc_number = masked.doc_number.as_str();
+    let sex = p.sex.map(|s| label(&labels.sexes, s)).unwrap_or_default();
     write(&[
-        Cell::Text(&p.name),
-        Cell::Text(doc_type),
-        Cell::Id(&doc_number),
+        Cell::Text(p.name),
+        Cell::Text(label(&labels.doc_types, p.doc_type)),
+        Cell::Id(doc_number),
         Cell::Text(sex),
-        p.birth_date.into(),
-        phone.as_deref().map(Cell::Id).unwrap_or(Cell::Empty),
-        address.as_deref().map(Cell::Text).unwrap_or(Cell::Empty),
-        Cell::Id(&p.area_code),
-        Cell::Text(&joined),
+        birth,
+        phone.map(Cell::Id).unwrap_or(Cell::Empty),
+        address.map(Cell::Text).unwrap_or(Cell::Empty),
+        Cell::Id(p.area_code),
+        Cell::Text(label(&labels.tag_lists, p.tags)),
     ])
 }
 

@@ -63,6 +63,14 @@ pub struct PersonView {
     pub updated_by: String,
 }
 
+/// `mask_document` into `out` (cleared first), for exports.
+pub fn mask_document_into(out: &mut String, doc_type: &str, number: &str) {
+    match doc_type {
+        "resident_id" => domain::mask::mask_id_number_into(out, number),
+        _ => domain::mask::mask_middle_into(out, number, 2, 2),
+    }
+}
+
 pub fn mask_document(doc_type: &str, number: &str) -> String {
     match doc_type {
         "resident_id" => domain::mask::mask_id_number(number),

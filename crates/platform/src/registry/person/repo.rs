@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use domain::{DivisionCode, DocumentType};
 
 use super::model::{PersonRow, ValidPerson};
+use crate::db::raw::{Raw, RawError};
 use crate::db::{Db, Tx};
 
 const COLUMNS: &str = "id, doc_type, doc_number, name, sex, birth_date, phone, address, area_code, \
@@ -106,6 +107,70 @@ pub async fn export_page(
     list_of(db, filter, after, limit, EXPORT_COLUMNS).await
 }
 
+/// One person of [`export_walk`], borrowed from SQLite's current row.
+pub struct ExportRef<'a> {
+    pub doc_type: &'a str,
+    pub doc_number: &'a str,
+    pub name: &'a str,
+    pub sex: Option<&'a str>,
+    /// As stored: `YYYY-MM-DD`.
+    pub birth_date: Option<&'a str>,
+    pub phone: Option<&'a str>,
+    pub address: Option<&'a str>,
+    pub area_code: &'a str,
+    /// The person's tags in order, joined by [`TAG_SEPARATOR`]; "" for none.
+    pub tags: &'a str,
+}
+
+/// What [`ExportRef::tags`] joins tags with (no tag contains it).
+pub const TAG_SEPARATOR: char = '\u{1f}';
+
+/// Every person of `filter` in id order with their tags, read in one statement (one snapshot) on
+/// a raw SQLite handle and handed to `each` without a copy: the whole-list export's read, about
+/// five times cheaper than sqlx's pages. Returns the number of people.
+pub fn export_walk<E: From<RawError>>(
+    raw: &Raw,
+    filter: &Filter,
+    mut each: impl FnMut(&ExportRef<'_>) -> Result<(), E>,
+) -> Result<u64, E> {
+    let columns = format!(
+        "{EXPORT_COLUMNS}, (SELECT group_concat(pt.tag, char(31) ORDER BY pt.tag) \
+         FROM person_tags pt WHERE pt.person_id = p.id)"
+    );
+    let (sql, texts) = list_sql(filter, &columns);
+    let mut stmt = raw.prepare(&sql)?;
+    let at = stmt.parameter("$1")?;
+    stmt.bind_text(at, &filter.scope.0)?;
+    let at = stmt.parameter("$2")?;
+    stmt.bind_text(at, &filter.scope.1)?;
+    let at = stmt.parameter("$3")?;
+    stmt.bind_i64(at, 0)?;
+    for (i, text) in texts.iter().enumerate() {
+        let at = stmt.parameter(&format!("${}", i + 4))?;
+        stmt.bind_text(at, text)?;
+    }
+    // A negative LIMIT is no limit.
+    let at = stmt.parameter(&format!("${}", texts.len() + 4))?;
+    stmt.bind_i64(at, -1)?;
+    let mut count = 0;
+    while stmt.step()? {
+        // Columns as EXPORT_COLUMNS lists them, the id first.
+        each(&ExportRef {
+            doc_type: stmt.text(1),
+            doc_number: stmt.text(2),
+            name: stmt.text(3),
+            sex: stmt.opt_text(4),
+            birth_date: stmt.opt_text(5),
+            phone: stmt.opt_text(6),
+            address: stmt.opt_text(7),
+            area_code: stmt.text(8),
+            tags: stmt.text(9),
+        })?;
+        count += 1;
+    }
+    Ok(count)
+}
+
 async fn list_of<T>(
     db: &Db,
     filter: &Filter,
@@ -119,6 +184,23 @@ where
         + Send
         + Unpin,
 {
+    let (sql, texts) = list_sql(filter, columns);
+    crate::with_db!(db, pool => {
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(&filter.scope.0)
+            .bind(&filter.scope.1)
+            .bind(after);
+        for text in &texts {
+            q = q.bind(text);
+        }
+        q.bind(i64::from(limit)).fetch_all(pool).await
+    })
+}
+
+/// The SQL of a person list reading `columns` (of `persons p`), and its text parameters: `$1` and
+/// `$2` are the scope's bounds, `$3` the id the page starts after, `$4` on the texts in order, and
+/// the last the page's length.
+fn list_sql(filter: &Filter, columns: &str) -> (String, Vec<String>) {
     let given = |v: &Option<String>| v.clone().filter(|v| !v.is_empty());
     // A scope of a whole district (or more) is, in a district's deployment, nearly every row:
     // walking the ids in order finds a page at once, whereas the area index would read and sort
@@ -176,16 +258,7 @@ where
         sql.push_str(" AND p.merged_into IS NULL");
     }
     sql.push_str(&format!(" ORDER BY {id} LIMIT ${}", texts.len() + 4));
-    crate::with_db!(db, pool => {
-        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-            .bind(&filter.scope.0)
-            .bind(&filter.scope.1)
-            .bind(after);
-        for text in &texts {
-            q = q.bind(text);
-        }
-        q.bind(i64::from(limit)).fetch_all(pool).await
-    })
+    (sql, texts)
 }
 
 /// Subtree prefixes this short (a county-level district or above) are wide scopes; see `list`.
