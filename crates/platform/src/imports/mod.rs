@@ -637,16 +637,10 @@ impl<'a, I: Importer> Storing<'a, I> {
         let mut tx = match self.tx.take() {
             Some(tx) => tx,
             None => {
-                let mut begun = self.db.begin().await?;
-                if let Tx::Sqlite(_) = begun {
-                    // A large import touches many pages: 256 MB of page cache for this
-                    // connection (a ceiling, filled only as pages are read) keeps SQLite from
-                    // spilling to a statement journal mid-transaction and holds the tables a
-                    // million-row import rewrites (64 MB made a million lab results take half
-                    // as long again).
-                    crate::with_conn!(&mut begun, conn => sqlx::query("PRAGMA cache_size = -262144")
-                        .execute(conn).await.map(|r| r.rows_affected()))?;
-                }
+                // A large import touches many pages: a bulk transaction's page cache (a
+                // ceiling, filled only as pages are read) holds the tables a million-row import
+                // rewrites (64 MB made a million lab results take half as long again).
+                let begun = self.db.begin_bulk().await?;
                 begun
             }
         };
