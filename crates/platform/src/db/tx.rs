@@ -2,7 +2,7 @@
 //! change and its consequences (its history row, its audit entry, the ticket it opens) commit
 //! together or not at all. `with_conn!` runs portable SQL on the transaction's connection.
 
-use sqlx::{Postgres, Sqlite, SqlSafeStr, Transaction};
+use sqlx::{Postgres, SqlSafeStr, Sqlite, Transaction};
 
 use super::Db;
 
