@@ -640,8 +640,7 @@ impl<'a, I: Importer> Storing<'a, I> {
                 // A large import touches many pages: a bulk transaction's page cache (a
                 // ceiling, filled only as pages are read) holds the tables a million-row import
                 // rewrites (64 MB made a million lab results take half as long again).
-                let begun = self.db.begin_bulk().await?;
-                begun
+                self.db.begin_bulk().await?
             }
         };
         let mut batch = std::mem::take(&mut self.spare);
