@@ -6,7 +6,8 @@ use testkit::{Backend, backend_tests, spawn_app};
 
 backend_tests!(
     a_gbk_csv_imports_into_the_callers_area_and_again_changes_nothing,
-    a_sheet_of_many_batches_is_stored_whole_or_not_at_all
+    a_sheet_of_many_batches_is_stored_whole_or_not_at_all,
+    a_changed_row_updates_its_person_and_new_tags_are_added
 );
 
 async fn upload(
@@ -123,7 +124,7 @@ async fn a_gbk_csv_imports_into_the_callers_area_and_again_changes_nothing(backe
     assert_eq!(refused.status(), 403);
 }
 
-/// 300 people: several store batches, stored while the next rows are read. Valid-rows mode
+/// 5,000 people: several store batches, stored while the next rows are read. Valid-rows mode
 /// stores every one, once; all-or-nothing with one bad row at the very end stores none of them,
 /// though the batches before it were already written.
 async fn a_sheet_of_many_batches_is_stored_whole_or_not_at_all(backend: Backend) {
@@ -131,7 +132,7 @@ async fn a_sheet_of_many_batches_is_stored_whole_or_not_at_all(backend: Backend)
     let client = app.signed_in("admin").await;
     let grid = "990102001001001";
     let mut rng = testkit::sheets::Rng::new(7);
-    let people: Vec<testkit::sheets::Person> = (0..300)
+    let people: Vec<testkit::sheets::Person> = (0..5000)
         .map(|i| testkit::sheets::person(&mut rng, i))
         .collect();
     let sheet = |people: &[testkit::sheets::Person], last: &str| {
@@ -150,7 +151,7 @@ async fn a_sheet_of_many_batches_is_stored_whole_or_not_at_all(backend: Backend)
         }
     };
     let url = app.url("/api/v1/imports/persons");
-    // All or nothing, the last row bad: nothing of the 300 before it.
+    // All or nothing, the last row bad: nothing of the 5,000 before it.
     let bad = sheet(&people, &format!("坏行,12345,,{grid}\n"));
     let summary: Value = upload(&client, url.clone(), bad, "all-or-nothing", "")
         .await
@@ -158,20 +159,20 @@ async fn a_sheet_of_many_batches_is_stored_whole_or_not_at_all(backend: Backend)
         .await
         .unwrap();
     assert_eq!(summary["committed"], false, "{summary}");
-    assert_eq!(summary["rows"], 301, "{summary}");
-    for p in [&people[0], &people[150], &people[299]] {
+    assert_eq!(summary["rows"], 5001, "{summary}");
+    for p in [&people[0], &people[2500], &people[4999]] {
         assert_eq!(count(client.clone(), p.id.clone()).await, 0, "{}", p.id);
     }
-    // Valid rows: all 300, each once.
+    // Valid rows: all 5,000, each once.
     let good = sheet(&people, "");
     let summary: Value = upload(&client, url.clone(), good.clone(), "valid-rows", "")
         .await
         .json()
         .await
         .unwrap();
-    assert_eq!(summary["inserted"], 300, "{summary}");
+    assert_eq!(summary["inserted"], 5000, "{summary}");
     assert_eq!(summary["committed"], true, "{summary}");
-    for p in [&people[0], &people[64], &people[128], &people[299]] {
+    for p in [&people[0], &people[2047], &people[2048], &people[4999]] {
         assert_eq!(count(client.clone(), p.id.clone()).await, 1, "{}", p.id);
     }
     let again: Value = upload(&client, url, good, "valid-rows", "")
@@ -181,7 +182,88 @@ async fn a_sheet_of_many_batches_is_stored_whole_or_not_at_all(backend: Backend)
         .unwrap();
     assert_eq!(
         (again["inserted"].as_i64(), again["unchanged"].as_i64()),
-        (Some(0), Some(300)),
+        (Some(0), Some(5000)),
         "{again}"
     );
+}
+
+/// A second sheet with one person's phone changed and tags added to both: that person is
+/// updated (a new version, the new phone), the other counts as unchanged, and both get their
+/// new tags — an import adds tags, never removes one. What was stored reads back whole.
+async fn a_changed_row_updates_its_person_and_new_tags_are_added(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let client = app.signed_in("admin").await;
+    let grid = "990102001001001";
+    let url = app.url("/api/v1/imports/persons");
+    let sheet = |phone: &str, tags: [&str; 2]| {
+        format!(
+            "姓名,公民身份号码,联系电话,区划代码,标签\n\
+             张秀英,11010519491231002X,{phone},{grid},{}\n\
+             王五,440524188001010014,,{grid},{}\n",
+            tags[0], tags[1]
+        )
+        .into_bytes()
+    };
+    let first: Value = upload(
+        &client,
+        url.clone(),
+        sheet("13812345678", ["独居老人", ""]),
+        "valid-rows",
+        "",
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(first["inserted"], 2, "{first}");
+    let second: Value = upload(
+        &client,
+        url,
+        sheet("13912345678", ["独居老人、残疾人", "残疾人"]),
+        "valid-rows",
+        "",
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(
+        (
+            second["inserted"].as_i64(),
+            second["updated"].as_i64(),
+            second["unchanged"].as_i64()
+        ),
+        (Some(0), Some(1), Some(1)),
+        "{second}"
+    );
+    let person = |number: &'static str| {
+        let url = app.url(&format!("/api/v1/persons?q={number}"));
+        let client = client.clone();
+        async move {
+            let found: Value = client.get(url).send().await.unwrap().json().await.unwrap();
+            let mut person = found["items"][0].clone();
+            let tags = person["tags"].as_array_mut().unwrap();
+            tags.sort_by_key(|t| t.as_str().unwrap().to_string());
+            person
+        }
+    };
+    let zhang = person("11010519491231002X").await;
+    assert_eq!(zhang["version"], 2, "{zhang}");
+    assert_eq!(zhang["phone"], "139****5678", "{zhang}");
+    assert_eq!(
+        zhang["tags"],
+        serde_json::json!(["disabled", "elderly_alone"])
+    );
+    assert_eq!(zhang["sex"], "female", "{zhang}");
+    assert_eq!(zhang["birth_date"], "1949-12-31", "{zhang}");
+    assert_eq!(zhang["created_by"], "admin", "{zhang}");
+    let time =
+        |key: &str| chrono::DateTime::parse_from_rfc3339(zhang[key].as_str().unwrap()).unwrap();
+    assert!(time("updated_at") > time("created_at"), "{zhang}");
+    let wang = person("440524188001010014").await;
+    assert_eq!(wang["version"], 1, "{wang}");
+    assert_eq!(wang["phone"], Value::Null, "{wang}");
+    assert_eq!(wang["tags"], serde_json::json!(["disabled"]));
+    assert_eq!(wang["sex"], "male", "{wang}");
+    assert_eq!(wang["birth_date"], "1880-01-01", "{wang}");
 }

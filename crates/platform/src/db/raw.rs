@@ -4,8 +4,9 @@
 //!
 //! The connection comes from the pool and keeps its settings (WAL, busy timeout, foreign keys);
 //! [`on_pool`] runs the closure on a blocking thread with the connection's handle locked out of
-//! sqlx's worker, so nothing else uses that connection meanwhile. SQLite only: callers keep their
-//! PostgreSQL path on sqlx.
+//! sqlx's worker, so nothing else uses that connection meanwhile; [`on_tx`] does the same inside a
+//! write transaction, which it hands back still open. SQLite only: callers keep their PostgreSQL
+//! path on sqlx.
 //!
 //! ```text
 //! db::raw::on_pool(&pool, move |raw| {
@@ -24,9 +25,9 @@ use std::ptr::{self, NonNull};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use libsqlite3_sys as ffi;
-use sqlx::SqlitePool;
 use sqlx::error::{DatabaseError, ErrorKind};
 use sqlx::sqlite::{LockedSqliteHandle, SqliteConnection};
+use sqlx::{Sqlite, SqlitePool, Transaction};
 
 /// An error SQLite returned to a raw call; `?` turns it into [`sqlx::Error::Database`] (sqlx's own
 /// blanket `From`), so callers map it — unique violations included — exactly as they map sqlx's.
@@ -49,7 +50,7 @@ impl RawError {
         }
     }
 
-    fn misuse(message: &str) -> RawError {
+    pub(crate) fn misuse(message: &str) -> RawError {
         RawError {
             code: ffi::SQLITE_MISUSE,
             message: message.to_string(),
@@ -297,6 +298,13 @@ impl<'r> Stmt<'r> {
         self.reset()
     }
 
+    /// Runs an INSERT and answers the new row's rowid, or `None` when a conflict clause
+    /// (`ON CONFLICT DO NOTHING`) skipped the row; resets it for the next bindings.
+    pub fn run_insert(&mut self) -> Result<Option<i64>, RawError> {
+        self.run()?;
+        Ok((self.changes() > 0).then(|| self.last_insert_rowid()))
+    }
+
     /// Makes the statement ready to run again; bindings stay unless rebound.
     pub fn reset(&mut self) -> Result<(), RawError> {
         // SAFETY: the statement is live.
@@ -405,8 +413,38 @@ where
     .and_then(|result| result)
 }
 
+/// Runs `work` with the raw handle of a write transaction's connection on a blocking thread, so
+/// the calling task goes on (reading the next rows of a sheet, say) while SQLite writes; answers
+/// the transaction, still open, with `work`'s result. The transaction is moved in and handed
+/// back rather than borrowed, so nothing can reach its connection until `work` is done. A panic
+/// in `work` resumes in the caller.
+pub async fn on_tx<T, F>(
+    mut tx: Transaction<'static, Sqlite>,
+    work: F,
+) -> (Transaction<'static, Sqlite>, Result<T, sqlx::Error>)
+where
+    T: Send + 'static,
+    F: FnOnce(&mut Raw) -> Result<T, sqlx::Error> + Send + 'static,
+{
+    let runtime = tokio::runtime::Handle::current();
+    let joined = tokio::task::spawn_blocking(move || {
+        let conn: &mut SqliteConnection = &mut tx;
+        let result = match runtime.block_on(conn.lock_handle()) {
+            Ok(mut handle) => with_handle(&mut handle, work),
+            Err(err) => Err(err),
+        };
+        (tx, result)
+    })
+    .await;
+    match joined {
+        Ok(done) => done,
+        Err(err) => std::panic::resume_unwind(err.into_panic()),
+    }
+}
+
 /// Runs `work` with the raw handle of `conn`, on the calling thread (callers already off the
-/// runtime, or with work too short to matter). Rolls back a transaction `work` left open.
+/// runtime, or with work too short to matter). Rolls back a transaction `work` opened and left
+/// open; one open before is left to its owner.
 pub async fn on_conn<T, F>(conn: &mut SqliteConnection, work: F) -> Result<T, sqlx::Error>
 where
     F: FnOnce(&mut Raw) -> Result<T, sqlx::Error>,
@@ -422,8 +460,9 @@ where
     let mut raw = Raw {
         db: handle.as_raw_handle(),
     };
+    let open_before = raw.in_transaction();
     let result = work(&mut raw);
-    if raw.in_transaction() {
+    if !open_before && raw.in_transaction() {
         let _ = raw.execute("ROLLBACK");
     }
     result
@@ -546,6 +585,73 @@ mod tests {
         .await
         .unwrap_err();
         assert!(error.to_string().contains("syntax error"), "{error}");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_insert_answers_its_new_rowid_or_none_when_skipped() {
+        let pool = pool().await;
+        sqlx::query("CREATE TABLE t (id INTEGER PRIMARY KEY, k TEXT UNIQUE)")
+            .execute(&pool)
+            .await
+            .unwrap();
+        let runs = on_pool(&pool, |raw| {
+            let mut insert = raw.prepare("INSERT INTO t (k) VALUES (?1) ON CONFLICT DO NOTHING")?;
+            let mut runs = Vec::new();
+            for k in ["a", "b", "a", "c"] {
+                insert.bind_text(1, k)?;
+                runs.push(insert.run_insert()?);
+            }
+            Ok(runs)
+        })
+        .await
+        .unwrap();
+        assert_eq!(runs, [Some(1), Some(2), None, Some(3)]);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn work_in_a_transaction_leaves_it_open_for_its_owner_to_end() {
+        let pool = pool().await;
+        sqlx::query("CREATE TABLE t (id INTEGER PRIMARY KEY)")
+            .execute(&pool)
+            .await
+            .unwrap();
+        let insert = |from: i64| {
+            move |raw: &mut Raw| {
+                assert!(raw.in_transaction(), "the work runs inside the transaction");
+                let mut insert = raw.prepare("INSERT INTO t (id) VALUES (?1)")?;
+                for id in from..from + 3 {
+                    insert.bind_i64(1, id)?;
+                    insert.run()?;
+                }
+                Ok(3)
+            }
+        };
+        let tx = pool.begin_with("BEGIN IMMEDIATE").await.unwrap();
+        let (mut tx, stored) = on_tx(tx, insert(1)).await;
+        assert_eq!(stored.unwrap(), 3);
+        let (tx2, again) = on_tx(tx, insert(3)).await;
+        assert!(again.is_err(), "a unique violation is answered");
+        tx = tx2;
+        let seen: i64 = sqlx::query_scalar("SELECT count(*) FROM t")
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+        assert_eq!(seen, 3, "the first work's rows are seen in the transaction");
+        tx.rollback().await.unwrap();
+        let count: i64 = sqlx::query_scalar("SELECT count(*) FROM t")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(count, 0, "rolled back by its owner, everything goes");
+        let tx = pool.begin_with("BEGIN IMMEDIATE").await.unwrap();
+        let (tx, stored) = on_tx(tx, insert(10)).await;
+        stored.unwrap();
+        tx.commit().await.unwrap();
+        let count: i64 = sqlx::query_scalar("SELECT count(*) FROM t")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(count, 3, "committed by its owner, the rows stay");
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -243,6 +243,21 @@ pub trait Importer: Send + Sync + 'static {
         at: DateTime<Utc>,
         by: &'a str,
     ) -> BoxFuture<'a, AppResult<Stored>>;
+    /// `store`, with the transaction and the batch moved in and handed back: what the framework
+    /// calls. An importer overrides it to store on a thread of its own while the next rows are
+    /// read (SQLite's raw statements, `db::raw::on_tx`); by default it awaits `store`.
+    fn store_owned<'a>(
+        &'a self,
+        mut tx: Tx,
+        items: Vec<Self::Item>,
+        at: DateTime<Utc>,
+        by: &'a str,
+    ) -> Running<'a, Self::Item> {
+        Box::pin(async move {
+            let result = self.store(&mut tx, &items, at, by).await;
+            (tx, items, result)
+        })
+    }
 }
 
 /// An importer as the kernel holds it, whatever its item type.
@@ -544,7 +559,7 @@ fn digest(key: &str) -> u128 {
 }
 
 /// A batch being stored, with the transaction it is stored in (handed back when done).
-type Running<'a, T> = BoxFuture<'a, (Tx, Vec<T>, AppResult<Stored>)>;
+pub type Running<'a, T> = BoxFuture<'a, (Tx, Vec<T>, AppResult<Stored>)>;
 
 /// The storing half of `run`, beside the reading: valid rows queue here in file order and are
 /// stored `store_batch` at a time, in that order, in one transaction opened at the first batch
@@ -634,7 +649,7 @@ impl<'a, I: Importer> Storing<'a, I> {
     /// Starts storing the first `n` queued rows, opening the transaction at the first batch.
     async fn start(&mut self, n: usize) -> AppResult<()> {
         self.wait().await?;
-        let mut tx = match self.tx.take() {
+        let tx = match self.tx.take() {
             Some(tx) => tx,
             None => {
                 // A large import touches many pages: a bulk transaction's page cache (a
@@ -645,11 +660,7 @@ impl<'a, I: Importer> Storing<'a, I> {
         };
         let mut batch = std::mem::take(&mut self.spare);
         batch.extend(self.queue.drain(..n.min(self.queue.len())));
-        let (importer, at, by) = (self.importer, self.at, self.by);
-        self.running = Some(Box::pin(async move {
-            let result = importer.store(&mut tx, &batch, at, by).await;
-            (tx, batch, result)
-        }));
+        self.running = Some(self.importer.store_owned(tx, batch, self.at, self.by));
         Ok(())
     }
 

@@ -2,16 +2,21 @@
 //! a row checked like a registration, and the batch upsert by document — a row equal to the
 //! stored person is left alone, so re-importing the same file changes nothing.
 
+use std::fmt::Write;
+
 use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
 
 use super::RECORD_KIND;
 use super::model::{PersonInput, ValidPerson};
 use crate::db::Tx;
-use crate::error::AppResult;
+use crate::db::raw::{self, Raw, RawError};
+use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
 use crate::imports::pages::ImportPage;
-use crate::imports::{CheckContext, Checked, Importer, Stored, cell_problem, problem_at};
+use crate::imports::{
+    BATCH, CheckContext, Checked, Importer, Running, Stored, cell_problem, problem_at,
+};
 use crate::registry::tags::parse_person_tag;
 use crate::tabular::{CellProblem, FieldSpec, Problem, Record, Spec};
 
@@ -134,6 +139,12 @@ impl Importer for PersonImporter {
         Err(problems)
     }
 
+    /// Batches large enough that handing one to SQLite's thread costs nothing next to storing
+    /// it (PostgreSQL still gets [`BATCH`] rows per statement).
+    fn store_batch(&self) -> usize {
+        STORE_BATCH
+    }
+
     fn store<'a>(
         &'a self,
         tx: &'a mut Tx,
@@ -141,9 +152,50 @@ impl Importer for PersonImporter {
         at: DateTime<Utc>,
         by: &'a str,
     ) -> BoxFuture<'a, AppResult<Stored>> {
-        Box::pin(upsert(tx, items, at, by))
+        Box::pin(async move {
+            let mut stored = Stored::default();
+            for chunk in items.chunks(BATCH) {
+                let done = upsert(tx, chunk, at, by).await?;
+                stored.inserted += done.inserted;
+                stored.updated += done.updated;
+            }
+            Ok(stored)
+        })
+    }
+
+    /// On SQLite the batch is stored on a blocking thread with raw statements prepared once per
+    /// batch, while the framework reads the next rows.
+    fn store_owned<'a>(
+        &'a self,
+        tx: Tx,
+        items: Vec<ValidPerson>,
+        at: DateTime<Utc>,
+        by: &'a str,
+    ) -> Running<'a, ValidPerson> {
+        let Tx::Sqlite(tx) = tx else {
+            return Box::pin(async move {
+                let mut tx = tx;
+                let result = self.store(&mut tx, &items, at, by).await;
+                (tx, items, result)
+            });
+        };
+        let (at, by) = (raw::time_text(at), by.to_string());
+        Box::pin(async move {
+            let (tx, result) = raw::on_tx(tx, move |raw| {
+                let stored = upsert_raw(raw, &items, &at, &by);
+                Ok((items, stored))
+            })
+            .await;
+            match result {
+                Ok((items, stored)) => (Tx::Sqlite(tx), items, stored.map_err(AppError::from)),
+                Err(err) => (Tx::Sqlite(tx), Vec::new(), Err(err.into())),
+            }
+        })
     }
 }
+
+/// Rows per store batch: see `store_batch`.
+const STORE_BATCH: usize = 2048;
 
 /// Document types as sheets write them: the code, or the Chinese name.
 fn doc_type_word(text: &str) -> String {
@@ -151,6 +203,113 @@ fn doc_type_word(text: &str) -> String {
         .parse::<domain::DocumentType>()
         .map(|d| d.as_str().to_string())
         .unwrap_or_else(|_| text.trim().to_string())
+}
+
+/// What the upsert changes when the document is registered already, and when: a row equal to the
+/// stored person changes nothing (and returns no row).
+const ON_DOCUMENT: &str = "ON CONFLICT (doc_type, doc_number) DO UPDATE SET name = excluded.name, \
+     phone = excluded.phone, address = excluded.address, area_code = excluded.area_code, \
+     version = persons.version + 1, updated_at = excluded.updated_at, updated_by = excluded.updated_by \
+     WHERE persons.name <> excluded.name OR COALESCE(persons.phone, '') <> COALESCE(excluded.phone, '') \
+     OR COALESCE(persons.address, '') <> COALESCE(excluded.address, '') OR persons.area_code <> excluded.area_code";
+
+const INSERT_PERSONS: &str = "INSERT INTO persons (doc_type, doc_number, name, sex, birth_date, \
+     phone, address, area_code, version, created_at, created_by, updated_at, updated_by) VALUES";
+
+/// On SQLite, what `ON_DOCUMENT` does, as its own statement: a person whose document is
+/// registered already gets the row's name, phone, address and area, when one differs.
+const UPDATE_BY_DOCUMENT: &str = "UPDATE persons SET name = ?3, phone = ?6, address = ?7, \
+     area_code = ?8, version = version + 1, updated_at = ?9, updated_by = ?10 \
+     WHERE doc_type = ?1 AND doc_number = ?2 AND (name <> ?3 OR COALESCE(phone, '') <> COALESCE(?6, '') \
+     OR COALESCE(address, '') <> COALESCE(?7, '') OR area_code <> ?8)";
+
+/// Upserts a batch on SQLite with raw statements prepared once per batch, a row at a time: an
+/// insert that skips a registered document, then, for those, an update when something differs.
+/// Neither needs a statement journal — a multi-row insert, `RETURNING` or an upsert's update of
+/// the area (a foreign key) each make SQLite copy every page the statement touches into one —
+/// and nothing crosses sqlx's channel per row. Tags go to the new rowid, or the looked-up id.
+fn upsert_raw(raw: &mut Raw, rows: &[ValidPerson], at: &str, by: &str) -> Result<Stored, RawError> {
+    let sql = format!(
+        "{INSERT_PERSONS} (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, ?9, ?10, ?9, ?10) \
+         ON CONFLICT (doc_type, doc_number) DO NOTHING"
+    );
+    let mut insert = raw.prepare(&sql)?;
+    let mut update = raw.prepare(UPDATE_BY_DOCUMENT)?;
+    let mut id_of =
+        raw.prepare("SELECT id FROM persons WHERE doc_type = ?1 AND doc_number = ?2")?;
+    let mut tag = raw.prepare(
+        "INSERT INTO person_tags (person_id, tag) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+    )?;
+    for stmt in [&mut insert, &mut update] {
+        stmt.bind_str(9, at)?;
+        stmt.bind_str(10, by)?;
+    }
+    let mut birth_date = String::with_capacity(10);
+    let mut stored = Stored::default();
+    for p in rows {
+        let (doc_type, doc_number) = (p.doc.kind().as_str(), p.doc.number());
+        insert.bind_str(1, doc_type)?;
+        insert.bind_str(2, doc_number)?;
+        insert.bind_str(3, &p.name)?;
+        insert.bind_opt_text(4, p.sex)?;
+        match p.birth_date {
+            Some(date) => {
+                // As sqlx stores a `NaiveDate` in SQLite.
+                birth_date.clear();
+                write!(birth_date, "{}", date.format("%Y-%m-%d")).expect("a String takes it");
+                insert.bind_text(5, &birth_date)?;
+            }
+            None => insert.bind_null(5)?,
+        }
+        let phone = p.phone.as_ref().map(|ph| ph.as_str());
+        match phone {
+            Some(phone) => insert.bind_str(6, phone)?,
+            None => insert.bind_null(6)?,
+        }
+        match &p.address {
+            Some(address) => insert.bind_str(7, address)?,
+            None => insert.bind_null(7)?,
+        }
+        insert.bind_str(8, p.area.as_str())?;
+        let id = insert.run_insert()?;
+        if id.is_some() {
+            stored.inserted += 1;
+        } else {
+            update.bind_str(1, doc_type)?;
+            update.bind_str(2, doc_number)?;
+            update.bind_str(3, &p.name)?;
+            match phone {
+                Some(phone) => update.bind_str(6, phone)?,
+                None => update.bind_null(6)?,
+            }
+            match &p.address {
+                Some(address) => update.bind_str(7, address)?,
+                None => update.bind_null(7)?,
+            }
+            update.bind_str(8, p.area.as_str())?;
+            update.run()?;
+            stored.updated += update.changes();
+        }
+        if p.tags.is_empty() {
+            continue;
+        }
+        let id = match id {
+            Some(id) => id,
+            None => {
+                id_of.bind_str(1, doc_type)?;
+                id_of.bind_str(2, doc_number)?;
+                let found = id_of.step()?.then(|| id_of.int(0));
+                id_of.reset()?;
+                found.ok_or_else(|| RawError::misuse("a registered person is not found"))?
+            }
+        };
+        tag.bind_i64(1, id)?;
+        for t in &p.tags {
+            tag.bind_str(2, t)?;
+            tag.run()?;
+        }
+    }
+    Ok(stored)
 }
 
 /// Upserts a batch; a row equal to the stored person is left alone. Tags are added (an import
@@ -172,14 +331,7 @@ async fn upsert(
         })
         .collect();
     let sql = format!(
-        "INSERT INTO persons (doc_type, doc_number, name, sex, birth_date, phone, address, area_code, version, \
-         created_at, created_by, updated_at, updated_by) VALUES {} \
-         ON CONFLICT (doc_type, doc_number) DO UPDATE SET name = excluded.name, phone = excluded.phone, \
-         address = excluded.address, area_code = excluded.area_code, version = persons.version + 1, \
-         updated_at = excluded.updated_at, updated_by = excluded.updated_by \
-         WHERE persons.name <> excluded.name OR COALESCE(persons.phone, '') <> COALESCE(excluded.phone, '') \
-         OR COALESCE(persons.address, '') <> COALESCE(excluded.address, '') OR persons.area_code <> excluded.area_code \
-         RETURNING version",
+        "{INSERT_PERSONS} {} {ON_DOCUMENT} RETURNING version",
         values.join(", ")
     );
     let returned: Vec<i32> = crate::with_conn!(tx, conn => {
