@@ -24,7 +24,8 @@ impl Backend {
 }
 
 /// Opens a pool. SQLite gets WAL, `synchronous=NORMAL` (durable at checkpoints, safe against
-/// corruption), a busy timeout so writers queue instead of failing, and foreign keys on.
+/// corruption), checkpoints on a task of their own (`checkpoint`), a busy timeout so writers
+/// queue instead of failing, and foreign keys on.
 pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Db> {
     if url.starts_with("sqlite:") {
         let options = SqliteConnectOptions::from_str(url)
@@ -37,13 +38,16 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Db> {
             // Rows the connection's thread may read ahead of the task taking them (sqlx's
             // default is 50): an export's pages of thousands of rows then stream without the
             // two threads waking each other for every row.
-            .row_buffer_size(8192);
+            .row_buffer_size(8192)
+            // Checkpoints run on a task of their own (`checkpoint`), never inside a commit.
+            .pragma("wal_autocheckpoint", "0");
         let pool = SqlitePoolOptions::new()
             .max_connections(max_connections.max(2))
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(options)
             .await
             .map_err(|e| anyhow::anyhow!("cannot open SQLite database {url}: {e}"))?;
+        super::checkpoint::spawn(pool.clone());
         Ok(Db::Sqlite(pool))
     } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
         let options = PgConnectOptions::from_str(url)

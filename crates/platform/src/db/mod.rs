@@ -5,6 +5,7 @@
 //! `RETURNING`, timestamps bound from Rust (never `now()`), and subtree queries as byte ranges on
 //! division codes. Repositories own their SQL as `const`s next to the function that runs it.
 
+mod checkpoint;
 mod connect;
 mod lease;
 mod migrate;
