@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use platform::db::Db;
+use platform::db::{Db, raw};
 use platform::error::AppResult;
 use tokio::sync::{RwLock, RwLockReadGuard};
 
@@ -79,12 +79,47 @@ async fn rules(db: &Db, same_day: &[String], after: i64) -> AppResult<(Vec<(u32,
 type Row = (i64, i64, i64, i64, String);
 
 fn passage((_, person, place, minute, direction): &Row) -> Option<Passage> {
+    passage_of(*person, *place, *minute, direction)
+}
+
+fn passage_of(person: i64, place: i64, minute: i64, direction: &str) -> Option<Passage> {
     Some(Passage {
-        person: u32::try_from(*person).ok()?,
-        place: u32::try_from(*place).ok()?,
-        minute: u32::try_from(*minute).ok()?,
+        person: u32::try_from(person).ok()?,
+        place: u32::try_from(place).ok()?,
+        minute: u32::try_from(minute).ok()?,
         out: direction == "out",
     })
+}
+
+/// The passages of the window, and the highest id read. On SQLite one raw walk over the table in
+/// one snapshot: a start-up with tens of millions of passages is then SQLite's scan, without
+/// sqlx's owned row and channel message per passage. On PostgreSQL, pages of `CHUNK` by id.
+async fn read_window(db: &Db, from_minute: u32) -> AppResult<(Vec<Passage>, i64)> {
+    const SQL: &str = "SELECT id, person_id, place_id, at_minute, direction FROM epi_passages \
+         WHERE id > 0 AND at_minute >= ?1 ORDER BY id";
+    match db {
+        Db::Sqlite(pool) => Ok(raw::on_pool(pool, move |raw| {
+            let mut rows = raw.prepare(SQL)?;
+            rows.bind_i64(1, i64::from(from_minute))?;
+            let (mut passages, mut mark) = (Vec::new(), 0);
+            while rows.step()? {
+                mark = rows.int(0);
+                passages.extend(passage_of(rows.int(1), rows.int(2), rows.int(3), rows.text(4)));
+            }
+            Ok((passages, mark))
+        })
+        .await?),
+        Db::Postgres(_) => {
+            let (mut passages, mut mark) = (Vec::new(), 0);
+            loop {
+                let rows = read(db, mark, from_minute, CHUNK).await?;
+                let Some(last) = rows.last() else { break };
+                mark = last.0;
+                passages.extend(rows.iter().filter_map(passage));
+            }
+            Ok((passages, mark))
+        }
+    }
 }
 
 async fn read(db: &Db, after: i64, from_minute: u32, limit: i64) -> AppResult<Vec<Row>> {
@@ -112,14 +147,7 @@ impl Live {
             }
             rule_vec[i] = r;
         }
-        let mut passages = Vec::new();
-        let mut mark = 0;
-        loop {
-            let rows = read(db, mark, from_minute, CHUNK).await?;
-            let Some(last) = rows.last() else { break };
-            mark = last.0;
-            passages.extend(rows.iter().filter_map(passage));
-        }
+        let (passages, mut mark) = read_window(db, from_minute).await?;
         // Rows older than the window still move the mark.
         mark = mark.max(max_id(db).await?);
         let lag = matches!(db, Db::Postgres(_));
