@@ -104,7 +104,12 @@ async fn read_window(db: &Db, from_minute: u32) -> AppResult<(Vec<Passage>, i64)
             let (mut passages, mut mark) = (Vec::new(), 0);
             while rows.step()? {
                 mark = rows.int(0);
-                passages.extend(passage_of(rows.int(1), rows.int(2), rows.int(3), rows.text(4)));
+                passages.extend(passage_of(
+                    rows.int(1),
+                    rows.int(2),
+                    rows.int(3),
+                    rows.text(4),
+                ));
             }
             Ok((passages, mark))
         })

@@ -22,16 +22,21 @@ impl Db {
     }
 
     /// Begins a write transaction for a bulk load (an import of a whole sheet). On SQLite its
-    /// connection gets, before `BEGIN` (where SQLite reads them), a page cache of up to 256 MB
-    /// and statement journals in memory — every multi-row upsert keeps one to undo itself alone,
-    /// and in a temporary file that was a write call per page, a fifth of a person import's
-    /// time. The connection is closed afterwards instead of going back to the pool with them.
-    pub async fn begin_bulk(&self) -> Result<Tx, sqlx::Error> {
+    /// connection gets, before `BEGIN` (where SQLite reads them), a page cache of up to
+    /// `cache_mib` MiB and statement journals in memory — every multi-row upsert keeps one to
+    /// undo itself alone, and in a temporary file that was a write call per page, a fifth of a
+    /// person import's time. The connection is closed afterwards instead of going back to the
+    /// pool with them.
+    pub async fn begin_bulk(&self, cache_mib: u32) -> Result<Tx, sqlx::Error> {
         match self {
             Db::Sqlite(pool) => {
                 let mut conn = pool.acquire().await?;
                 conn.close_on_drop();
-                sqlx::raw_sql("PRAGMA temp_store = MEMORY; PRAGMA cache_size = -262144")
+                let pragmas = format!(
+                    "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -{}",
+                    u64::from(cache_mib) * 1024
+                );
+                sqlx::raw_sql(sqlx::AssertSqlSafe(pragmas))
                     .execute(&mut *conn)
                     .await?;
                 // `Pool::begin_with` does the same with a connection of its own choosing; sqlx

@@ -227,6 +227,12 @@ pub trait Importer: Send + Sync + 'static {
     fn note_key(&self) -> Option<&'static str> {
         None
     }
+    /// The page cache (MiB) of the import's transaction on SQLite (`Db::begin_bulk`), a ceiling
+    /// filled only as pages are read: enough for the pages a million-row import rewrites at
+    /// random (64 made a million lab results take half as long again as 256, the default).
+    fn page_cache_mib(&self) -> u32 {
+        256
+    }
     /// Rows handed to one `store` call: [`BATCH`] by default. An importer that stores a batch
     /// with a few multi-row statements of its own size, and gains from seeing many rows at once
     /// (sorting them into the order of the table it writes, so consecutive rows share pages),
@@ -651,12 +657,7 @@ impl<'a, I: Importer> Storing<'a, I> {
         self.wait().await?;
         let tx = match self.tx.take() {
             Some(tx) => tx,
-            None => {
-                // A large import touches many pages: a bulk transaction's page cache (a
-                // ceiling, filled only as pages are read) holds the tables a million-row import
-                // rewrites (64 MB made a million lab results take half as long again).
-                self.db.begin_bulk().await?
-            }
+            None => self.db.begin_bulk(self.importer.page_cache_mib()).await?,
         };
         let mut batch = std::mem::take(&mut self.spare);
         batch.extend(self.queue.drain(..n.min(self.queue.len())));
