@@ -224,6 +224,14 @@ impl<'r> Stmt<'r> {
         unsafe { self.bind_text_as(index, value, ffi::SQLITE_STATIC()) }
     }
 
+    /// `bind_str`, or NULL for `None`.
+    pub fn bind_opt_str(&mut self, index: usize, value: Option<&'r str>) -> Result<(), RawError> {
+        match value {
+            Some(value) => self.bind_str(index, value),
+            None => self.bind_null(index),
+        }
+    }
+
     pub fn bind_text(&mut self, index: usize, value: &str) -> Result<(), RawError> {
         // SAFETY: SQLITE_TRANSIENT makes SQLite copy the bytes before the call returns.
         unsafe { self.bind_text_as(index, value, ffi::SQLITE_TRANSIENT()) }

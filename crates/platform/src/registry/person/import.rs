@@ -268,15 +268,9 @@ fn upsert_raw(raw: &mut Raw, rows: &[ValidPerson], at: &str, by: &str) -> Result
             }
             None => insert.bind_null(5)?,
         }
-        let phone = p.phone.as_ref().map(|ph| ph.as_str());
-        match phone {
-            Some(phone) => insert.bind_str(6, phone)?,
-            None => insert.bind_null(6)?,
-        }
-        match &p.address {
-            Some(address) => insert.bind_str(7, address)?,
-            None => insert.bind_null(7)?,
-        }
+        let (phone, address) = (p.phone.as_ref().map(|ph| ph.as_str()), p.address.as_deref());
+        insert.bind_opt_str(6, phone)?;
+        insert.bind_opt_str(7, address)?;
         insert.bind_str(8, p.area.as_str())?;
         let id = insert.run_insert()?;
         if id.is_some() {
@@ -285,14 +279,8 @@ fn upsert_raw(raw: &mut Raw, rows: &[ValidPerson], at: &str, by: &str) -> Result
             update.bind_str(1, doc_type)?;
             update.bind_str(2, doc_number)?;
             update.bind_str(3, &p.name)?;
-            match phone {
-                Some(phone) => update.bind_str(6, phone)?,
-                None => update.bind_null(6)?,
-            }
-            match &p.address {
-                Some(address) => update.bind_str(7, address)?,
-                None => update.bind_null(7)?,
-            }
+            update.bind_opt_str(6, phone)?;
+            update.bind_opt_str(7, address)?;
             update.bind_str(8, p.area.as_str())?;
             update.run()?;
             stored.updated += update.changes();
