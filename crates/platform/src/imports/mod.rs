@@ -254,16 +254,27 @@ pub trait Importer: Send + Sync + 'static {
     /// read (SQLite's raw statements, `db::raw::on_tx`); by default it awaits `store`.
     fn store_owned<'a>(
         &'a self,
-        mut tx: Tx,
+        tx: Tx,
         items: Vec<Self::Item>,
         at: DateTime<Utc>,
         by: &'a str,
     ) -> Running<'a, Self::Item> {
-        Box::pin(async move {
-            let result = self.store(&mut tx, &items, at, by).await;
-            (tx, items, result)
-        })
+        awaiting_store(self, tx, items, at, by)
     }
+}
+
+/// `Importer::store_owned`'s default: `store` awaited on the batch, the transaction handed back.
+pub fn awaiting_store<'a, I: Importer + ?Sized>(
+    importer: &'a I,
+    mut tx: Tx,
+    items: Vec<I::Item>,
+    at: DateTime<Utc>,
+    by: &'a str,
+) -> Running<'a, I::Item> {
+    Box::pin(async move {
+        let result = importer.store(&mut tx, &items, at, by).await;
+        (tx, items, result)
+    })
 }
 
 /// An importer as the kernel holds it, whatever its item type.

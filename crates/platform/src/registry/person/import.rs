@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use futures::future::BoxFuture;
 
 use super::RECORD_KIND;
@@ -15,7 +15,8 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
 use crate::imports::pages::ImportPage;
 use crate::imports::{
-    BATCH, CheckContext, Checked, Importer, Running, Stored, cell_problem, problem_at,
+    BATCH, CheckContext, Checked, Importer, Running, Stored, awaiting_store, cell_problem,
+    problem_at,
 };
 use crate::registry::tags::parse_person_tag;
 use crate::tabular::{CellProblem, FieldSpec, Problem, Record, Spec};
@@ -180,11 +181,7 @@ impl Importer for PersonImporter {
         by: &'a str,
     ) -> Running<'a, ValidPerson> {
         let Tx::Sqlite(tx) = tx else {
-            return Box::pin(async move {
-                let mut tx = tx;
-                let result = self.store(&mut tx, &items, at, by).await;
-                (tx, items, result)
-            });
+            return awaiting_store(self, tx, items, at, by);
         };
         let (at, by) = (raw::time_text(at), by.to_string());
         Box::pin(async move {
@@ -258,12 +255,14 @@ fn upsert_raw(raw: &mut Raw, rows: &[ValidPerson], at: &str, by: &str) -> Result
         insert.bind_str(1, doc_type)?;
         insert.bind_str(2, doc_number)?;
         insert.bind_str(3, &p.name)?;
-        insert.bind_opt_text(4, p.sex)?;
+        insert.bind_opt_str(4, p.sex)?;
         match p.birth_date {
             Some(date) => {
-                // As sqlx stores a `NaiveDate` in SQLite.
+                // As sqlx stores a `NaiveDate` in SQLite (`%Y-%m-%d`), without a format parsed
+                // for every row.
                 birth_date.clear();
-                write!(birth_date, "{}", date.format("%Y-%m-%d")).expect("a String takes it");
+                let (y, m, d) = (date.year(), date.month(), date.day());
+                write!(birth_date, "{y:04}-{m:02}-{d:02}").expect("a String takes it");
                 insert.bind_text(5, &birth_date)?;
             }
             None => insert.bind_null(5)?,
