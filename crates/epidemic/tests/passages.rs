@@ -1,6 +1,7 @@
 //! Passages through the real server on both backends: device batches answer each item and are
 //! safe to retry (one audit entry per batch, never per passage); the table refuses changes; the
-//! phone form records and remembers the place; lists are per place, paged and masked.
+//! phone form records and remembers the place; lists are per place, paged and masked; a writer
+//! that ended after its idle time is replaced by the next request, losing nothing.
 
 mod support;
 
@@ -14,6 +15,7 @@ backend_tests!(
     passages_cannot_be_changed_or_deleted,
     the_phone_form_records_a_passage_and_remembers_the_place,
     lists_are_per_place_paged_and_masked,
+    a_writer_that_went_idle_is_replaced_and_loses_nothing,
 );
 
 async fn venue(app: &TestApp) -> i64 {
@@ -284,4 +286,28 @@ async fn lists_are_per_place_paged_and_masked(backend: Backend) {
         .await
         .unwrap();
     assert!(html.contains("同心超市") && !html.contains(&p.id));
+}
+
+async fn a_writer_that_went_idle_is_replaced_and_loses_nothing(backend: Backend) {
+    let app = support::spawn(backend).await;
+    let place = venue(&app).await;
+    let client = app.signed_in("checkpoint01").await;
+    let person: i64 = platform::with_db!(&app.db, pool => sqlx::query_scalar(
+        "SELECT id FROM persons ORDER BY id LIMIT 1").fetch_one(pool).await)
+    .unwrap();
+    let passages = support::count(&app, PASSAGES).await;
+    let send = |key: String| {
+        let (client, url) = (client.clone(), app.url("/api/v1/epidemic/passages"));
+        async move {
+            let body = json!({"event_key": key, "place_id": place, "person_id": person,
+                              "at": Utc::now().to_rfc3339(), "direction": "in"});
+            client.post(url).json(&body).send().await.unwrap().status()
+        }
+    };
+    assert_eq!(send("before".into()).await, 201);
+    // The SQLite writer's thread ends after this long without work.
+    tokio::time::sleep(epidemic::passages::writer::IDLE + std::time::Duration::from_secs(1)).await;
+    let answers = futures::future::join_all((0..20).map(|i| send(format!("after-{i}")))).await;
+    assert!(answers.iter().all(|s| *s == 201), "{answers:?}");
+    assert_eq!(support::count(&app, PASSAGES).await, passages + 21);
 }

@@ -75,6 +75,8 @@ async fn signing_out_everywhere_by_api_ends_every_session_of_the_user(backend: B
     let phone = app.signed_in("g010101").await;
     let desk = app.signed_in("g010101").await;
     let other = app.signed_in("g010102").await;
+    // Used a moment ago (so the node remembers the session), it still ends at once.
+    assert_eq!(status(&phone, app.url("/api/v1/me")).await, 200);
     let out = desk
         .delete(app.url("/api/v1/sessions"))
         .send()
@@ -135,7 +137,9 @@ async fn the_password_page_signs_out_everywhere(backend: Backend) {
     assert_eq!(status(&desk, app.url("/api/v1/me")).await, 401);
     // Signing out once is audited too.
     let again = app.signed_in("v0102").await;
+    assert_eq!(status(&again, app.url("/api/v1/me")).await, 200);
     again.post(app.url("/logout")).send().await.unwrap();
+    assert_eq!(status(&again, app.url("/api/v1/me")).await, 401);
     let actions = audit_actions(&app).await;
     assert!(actions.contains(&"session.logout_all".to_string()));
     assert!(actions.contains(&"session.logout".to_string()));

@@ -1,18 +1,23 @@
-//! Group commit: every node has one writer task per database that takes the passages of all
+//! Group commit: every node has one writer per database that takes the passages of all
 //! concurrent requests from a queue and commits them together — one transaction, one fsync, for
-//! whatever queued while the previous commit was in flight. A request's answer waits for the
+//! whatever queued while the previous commit was in flight. On SQLite the writer is a thread with
+//! a connection of its own and its statements prepared once (`raw::on_own_connection`): the queue
+//! wakes it directly, not through a pool, a blocking thread and sqlx's worker, each a handoff
+//! that waits for a core while the requests' threads keep both busy. A request's answer waits for the
 //! commit that holds its events (nothing acknowledged is ever lost) but never for an fsync of its
 //! own. Each request's batch gets its audit entry (one per batch, not per passage) in that
 //! commit.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use platform::audit::{self, Actor, Event};
 use platform::db::Db;
-use platform::db::raw::{self, Raw};
+use platform::db::raw::{self, Raw, Stmt};
 use platform::error::{AppError, AppResult};
 use serde_json::json;
 use tokio::sync::{mpsc, oneshot};
@@ -32,20 +37,56 @@ struct Job {
     reply: oneshot::Sender<AppResult<Stored>>,
 }
 
-fn registry() -> &'static Mutex<HashMap<String, mpsc::UnboundedSender<Job>>> {
-    static REGISTRY: OnceLock<Mutex<HashMap<String, mpsc::UnboundedSender<Job>>>> = OnceLock::new();
+/// A node's writer for one database: a thread with a connection of its own on SQLite, a task on
+/// PostgreSQL.
+#[derive(Clone)]
+enum Queue {
+    Thread(std::sync::mpsc::Sender<Job>),
+    Task(mpsc::UnboundedSender<Job>),
+}
+
+impl Queue {
+    fn send(&self, job: Job) -> Result<(), Job> {
+        match self {
+            Queue::Thread(tx) => tx.send(job).map_err(|e| e.0),
+            Queue::Task(tx) => tx.send(job).map_err(|e| e.0),
+        }
+    }
+}
+
+/// The writers by database URL, each with a number telling one writer from its successor. Jobs
+/// are sent with this lock held, so a writer that leaves the map under it receives nothing after.
+type Writers = HashMap<String, (u64, Queue)>;
+
+fn registry() -> &'static Mutex<Writers> {
+    static REGISTRY: OnceLock<Mutex<Writers>> = OnceLock::new();
     REGISTRY.get_or_init(Default::default)
 }
 
-fn sender(db: &Db, url: &str) -> mpsc::UnboundedSender<Job> {
-    let mut all = registry().lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(tx) = all.get(url).filter(|tx| !tx.is_closed()) {
-        return tx.clone();
+fn lock() -> std::sync::MutexGuard<'static, Writers> {
+    registry().lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// How long the SQLite writer waits for work before its thread ends (the next write starts one).
+pub const IDLE: Duration = Duration::from_secs(10);
+
+fn start(db: &Db, url: &str, number: u64) -> AppResult<Queue> {
+    match db {
+        Db::Sqlite(pool) => {
+            let (tx, rx) = std::sync::mpsc::channel();
+            let url = url.to_string();
+            raw::on_own_connection(pool, "passage-writer", |o| o.foreign_keys(false), {
+                move |raw| serve_sqlite(raw, &rx, &url, number)
+            })
+            .map_err(AppError::internal)?;
+            Ok(Queue::Thread(tx))
+        }
+        Db::Postgres(_) => {
+            let (tx, rx) = mpsc::unbounded_channel();
+            tokio::spawn(run_sqlx(db.clone(), rx));
+            Ok(Queue::Task(tx))
+        }
     }
-    let (tx, rx) = mpsc::unbounded_channel();
-    tokio::spawn(run(db.clone(), rx));
-    all.insert(url.to_string(), tx.clone());
-    tx
 }
 
 /// Queues `rows` for the next group commit and waits for it.
@@ -58,18 +99,35 @@ pub async fn write(
         return Ok(Vec::new());
     }
     let (reply, answer) = oneshot::channel();
-    let job = Job {
+    let mut job = Some(Job {
         actor: actor.clone(),
         rows: Arc::new(rows),
         reply,
-    };
-    let mut job = Some(job);
-    // A writer whose runtime ended (tests) is replaced once.
+    });
+    let url = &state.config().db_url;
+    // A writer that ended (its runtime gone, in tests) is replaced once.
     for _ in 0..2 {
-        let tx = sender(state.db(), &state.config().db_url);
-        match tx.send(job.take().expect("a job")) {
+        let mut writers = lock();
+        let live = writers.get(url).filter(|(_, q)| match q {
+            Queue::Task(tx) => !tx.is_closed(),
+            Queue::Thread(_) => true,
+        });
+        let queue = match live {
+            Some((_, queue)) => queue.clone(),
+            None => {
+                static STARTED: AtomicU64 = AtomicU64::new(0);
+                let number = STARTED.fetch_add(1, Ordering::Relaxed);
+                let queue = start(state.db(), url, number)?;
+                writers.insert(url.clone(), (number, queue.clone()));
+                queue
+            }
+        };
+        match queue.send(job.take().expect("a job")) {
             Ok(()) => break,
-            Err(mpsc::error::SendError(j)) => job = Some(j),
+            Err(j) => {
+                writers.remove(url);
+                job = Some(j);
+            }
         }
     }
     if job.is_some() {
@@ -80,59 +138,134 @@ pub async fn write(
         .map_err(|_| AppError::internal("passage writer stopped"))?
 }
 
-async fn run(db: Db, mut rx: mpsc::UnboundedReceiver<Job>) {
-    while let Some(first) = rx.recv().await {
-        let mut rows = first.rows.len();
-        let mut jobs = vec![first];
-        while rows < MAX_ROWS {
-            match rx.try_recv() {
-                Ok(j) => {
-                    rows += j.rows.len();
-                    jobs.push(j);
-                }
-                Err(_) => break,
+/// Takes the first job and whatever else is queued, up to `MAX_ROWS` passages.
+fn gather(first: Job, mut next: impl FnMut() -> Option<Job>) -> Vec<Job> {
+    let mut rows = first.rows.len();
+    let mut jobs = vec![first];
+    while rows < MAX_ROWS {
+        let Some(j) = next() else { break };
+        rows += j.rows.len();
+        jobs.push(j);
+    }
+    jobs
+}
+
+/// Answers each job from one group commit; when the group fails, commits each job alone, so one
+/// request's failure does not fail the others'.
+fn answer_group(jobs: Vec<Job>, mut commit: impl FnMut(&[Job]) -> AppResult<Vec<Stored>>) {
+    match commit(&jobs) {
+        Ok(answers) => {
+            for (job, answer) in jobs.into_iter().zip(answers) {
+                let _ = job.reply.send(Ok(answer));
             }
         }
-        match commit(&db, &jobs).await {
-            Ok(answers) => {
-                for (job, answer) in jobs.into_iter().zip(answers) {
-                    let _ = job.reply.send(Ok(answer));
-                }
+        Err(_) if jobs.len() > 1 => {
+            for job in jobs {
+                let answer = commit(std::slice::from_ref(&job));
+                let _ = job
+                    .reply
+                    .send(answer.map(|mut a| a.pop().unwrap_or_default()));
             }
-            // One request's failure must not fail the others': each alone.
-            Err(_) if jobs.len() > 1 => {
-                for job in jobs {
-                    let answer = commit(&db, std::slice::from_ref(&job)).await;
-                    let _ = job
-                        .reply
-                        .send(answer.map(|mut a| a.pop().unwrap_or_default()));
-                }
-            }
-            Err(e) => {
-                for job in jobs {
-                    let _ = job.reply.send(Err(AppError::internal(&e)));
-                }
+        }
+        Err(e) => {
+            for job in jobs {
+                let _ = job.reply.send(Err(AppError::internal(&e)));
             }
         }
     }
+}
+
+/// The SQLite writer's thread: group commits on its own connection (foreign-key checks off for
+/// good, see `write_group`) with its statements prepared once, until it has been idle for
+/// `IDLE`; then it leaves the registry and answers what was queued before it left.
+fn serve_sqlite(
+    raw: Result<&mut Raw, sqlx::Error>,
+    rx: &std::sync::mpsc::Receiver<Job>,
+    url: &str,
+    number: u64,
+) {
+    let ready = raw.and_then(|raw| {
+        let raw: &Raw = raw;
+        Ok((Statements::prepare(raw)?, raw))
+    });
+    let (mut statements, raw) = match ready {
+        Ok(ready) => ready,
+        Err(err) => {
+            tracing::error!(%err, "the passage writer cannot open its connection");
+            leave(url, number);
+            while let Ok(job) = rx.try_recv() {
+                let _ = job.reply.send(Err(AppError::internal(&err)));
+            }
+            return;
+        }
+    };
+    // Once it has left, nothing more can arrive: it answers what is queued and ends.
+    let mut leaving = false;
+    loop {
+        let next = if leaving {
+            rx.try_recv().ok()
+        } else {
+            match rx.recv_timeout(IDLE) {
+                Ok(job) => Some(job),
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                    leave(url, number);
+                    leaving = true;
+                    continue;
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => None,
+            }
+        };
+        let Some(first) = next else { return };
+        let jobs = gather(first, || rx.try_recv().ok());
+        answer_group(jobs, |jobs| {
+            let result = write_group(raw, &mut statements, &batches_of(jobs), Utc::now());
+            if raw.in_transaction() {
+                let _ = statements.rollback.run();
+            }
+            Ok(result?)
+        });
+    }
+}
+
+/// Removes writer `number` from the registry (not a successor); nothing is sent to it after.
+fn leave(url: &str, number: u64) {
+    let mut writers = lock();
+    if writers.get(url).is_some_and(|w| w.0 == number) {
+        writers.remove(url);
+    }
+}
+
+async fn run_sqlx(db: Db, mut rx: mpsc::UnboundedReceiver<Job>) {
+    while let Some(first) = rx.recv().await {
+        let jobs = gather(first, || rx.try_recv().ok());
+        let now = Utc::now();
+        let group = commit_sqlx(&db, &batches_of(&jobs), now).await;
+        // One request's failure must not fail the others': each alone.
+        let mut alone = Vec::new();
+        if group.is_err() && jobs.len() > 1 {
+            for job in &jobs {
+                let batch = batches_of(std::slice::from_ref(job));
+                alone.push(commit_sqlx(&db, &batch, now).await);
+            }
+        }
+        let (mut group, mut alone) = (Some(group), alone.into_iter());
+        answer_group(jobs, move |_| match group.take() {
+            Some(answer) => answer,
+            None => alone
+                .next()
+                .unwrap_or_else(|| Err(AppError::internal("passage group answered twice"))),
+        });
+    }
+}
+
+fn batches_of(jobs: &[Job]) -> Vec<Batch> {
+    jobs.iter()
+        .map(|j| (j.actor.clone(), j.rows.clone()))
+        .collect()
 }
 
 /// One request's rows with who sent them.
 type Batch = (Actor, Arc<Vec<NewPassage>>);
-
-async fn commit(db: &Db, jobs: &[Job]) -> AppResult<Vec<Stored>> {
-    let now = Utc::now();
-    let batches: Vec<Batch> = jobs
-        .iter()
-        .map(|j| (j.actor.clone(), j.rows.clone()))
-        .collect();
-    match db {
-        Db::Sqlite(pool) => {
-            Ok(raw::on_pool(pool, move |raw| commit_raw(raw, &batches, now)).await?)
-        }
-        Db::Postgres(_) => commit_sqlx(db, &batches, now).await,
-    }
-}
 
 /// The audit entry of one request's batch: counts and the id range, not every passage.
 fn ingest_event(rows: &[NewPassage], stored: &Stored) -> Event {
@@ -154,96 +287,110 @@ fn ingest_event(rows: &[NewPassage], stored: &Stored) -> Event {
 /// index and per parent table) is paid once per chunk instead of once per row.
 const CHUNK: usize = 16;
 
-/// SQLite: one group in one transaction on a raw handle, with the connection's foreign-key
-/// checks off meanwhile and on again after, whatever happened.
-///
-/// Why off: a statement that may abort (a foreign key checked immediately, a constraint with the
-/// default conflict action) makes SQLite journal every page it changes, so it can undo just that
-/// statement — a fifth of the writer's time, plus three parent lookups a passage. Here nothing
-/// can abort: the service resolved every person and place against registries that never delete
-/// a record (the area is the place's own), and `OR IGNORE` leaves a row that broke a rule out
-/// instead of aborting — such a row is then not found by its key and fails the group, so it is
-/// never acknowledged.
-fn commit_raw(
-    raw: &mut Raw,
-    batches: &[Batch],
-    now: DateTime<Utc>,
-) -> Result<Vec<Stored>, sqlx::Error> {
-    raw.execute("PRAGMA foreign_keys = OFF")?;
-    let result = write_group(raw, batches, now);
-    if raw.in_transaction() {
-        let _ = raw.execute("ROLLBACK");
-    }
-    raw.execute("PRAGMA foreign_keys = ON")?;
-    result
+/// The SQLite writer's statements, prepared once for its connection's life.
+struct Statements<'r> {
+    begin: Stmt<'r>,
+    commit: Stmt<'r>,
+    rollback: Stmt<'r>,
+    /// `CHUNK` passages at once.
+    many: Stmt<'r>,
+    /// Fewer, by count (`tails[n - 1]` takes n), prepared when first needed.
+    tails: Vec<Option<Stmt<'r>>>,
+    existing: Stmt<'r>,
 }
 
-/// Passages go in by prepared multi-row statements that return what they inserted; a row left
-/// out (a retry, or the same event twice in the group) is looked up by its device and key.
-fn write_group(
-    raw: &mut Raw,
+impl<'r> Statements<'r> {
+    fn prepare(raw: &'r Raw) -> Result<Statements<'r>, sqlx::Error> {
+        Ok(Statements {
+            begin: raw.prepare("BEGIN IMMEDIATE")?,
+            commit: raw.prepare("COMMIT")?,
+            rollback: raw.prepare("ROLLBACK")?,
+            many: raw.prepare(&repo::insert_sqlite(CHUNK))?,
+            tails: (1..CHUNK).map(|_| None).collect(),
+            existing: raw.prepare(repo::EXISTING_SQLITE)?,
+        })
+    }
+}
+
+/// One group in one transaction. Passages go in by prepared multi-row statements that return
+/// what they inserted; a row left out (a retry, or the same event twice in the group) is looked
+/// up by its device and key.
+///
+/// The connection's foreign-key checks are off. Why: a statement that may abort (a foreign key
+/// checked immediately, a constraint with the default conflict action) makes SQLite journal
+/// every page it changes, so it can undo just that statement — a fifth of the writer's time,
+/// plus three parent lookups a passage. Here nothing can abort: the service resolved every
+/// person and place against registries that never delete a record (the area is the place's
+/// own), and `OR IGNORE` leaves a row that broke a rule out instead of aborting — such a row is
+/// then not found by its key and fails the group, so it is never acknowledged.
+fn write_group<'r>(
+    raw: &'r Raw,
+    st: &mut Statements<'r>,
     batches: &[Batch],
     now: DateTime<Utc>,
 ) -> Result<Vec<Stored>, sqlx::Error> {
-    raw.execute("BEGIN IMMEDIATE")?;
+    st.begin.run()?;
     let recorded_at = raw::time_text(now);
     let all: Vec<&NewPassage> = batches.iter().flat_map(|b| b.1.iter()).collect();
     let mut stored: Vec<(i64, bool)> = vec![(0, false); all.len()];
-    {
-        let mut many = raw.prepare(&repo::insert_sqlite(CHUNK))?;
-        let mut existing = raw.prepare(repo::EXISTING_SQLITE)?;
-        let mut at = 0;
-        while at < all.len() {
-            let n = CHUNK.min(all.len() - at);
-            let mut tail;
-            let stmt = if n == CHUNK {
-                &mut many
-            } else {
-                tail = raw.prepare(&repo::insert_sqlite(n))?;
-                &mut tail
-            };
-            let chunk = &all[at..at + n];
-            for (i, r) in chunk.iter().enumerate() {
-                let k = i * repo::COLUMNS;
-                stmt.bind_i64(k + 1, r.person_id)?;
-                stmt.bind_i64(k + 2, r.place_id)?;
-                stmt.bind_str(k + 3, &r.area_code)?;
-                stmt.bind_time(k + 4, r.at)?;
-                stmt.bind_i64(k + 5, r.at.timestamp().div_euclid(60))?;
-                stmt.bind_str(k + 6, r.direction)?;
-                stmt.bind_str(k + 7, r.method)?;
-                stmt.bind_str(k + 8, &r.device)?;
-                stmt.bind_str(k + 9, &r.event_key)?;
-                stmt.bind_str(k + 10, &recorded_at)?;
-                stmt.bind_str(k + 11, &r.recorded_by)?;
+    let mut at = 0;
+    while at < all.len() {
+        let n = CHUNK.min(all.len() - at);
+        let stmt = if n == CHUNK {
+            &mut st.many
+        } else {
+            match &mut st.tails[n - 1] {
+                Some(tail) => tail,
+                empty => empty.insert(raw.prepare(&repo::insert_sqlite(n))?),
             }
-            // Each row's first position in the chunk; a repeat is found below as a duplicate.
-            let mut position: HashMap<(&str, &str), usize> = HashMap::with_capacity(n);
-            for (i, r) in chunk.iter().enumerate() {
-                position
-                    .entry((r.device.as_str(), r.event_key.as_str()))
-                    .or_insert(i);
-            }
+        };
+        let chunk = &all[at..at + n];
+        for (i, r) in chunk.iter().enumerate() {
+            let k = i * repo::COLUMNS;
+            stmt.bind_i64(k + 1, r.person_id)?;
+            stmt.bind_i64(k + 2, r.place_id)?;
+            stmt.bind_text(k + 3, &r.area_code)?;
+            stmt.bind_time(k + 4, r.at)?;
+            stmt.bind_i64(k + 5, r.at.timestamp().div_euclid(60))?;
+            stmt.bind_text(k + 6, r.direction)?;
+            stmt.bind_text(k + 7, r.method)?;
+            stmt.bind_text(k + 8, &r.device)?;
+            stmt.bind_text(k + 9, &r.event_key)?;
+            stmt.bind_text(k + 10, &recorded_at)?;
+            stmt.bind_text(k + 11, &r.recorded_by)?;
+        }
+        // Each row's first position in the chunk; a repeat is found below as a duplicate.
+        let mut position: HashMap<(&str, &str), usize> = HashMap::with_capacity(n);
+        for (i, r) in chunk.iter().enumerate() {
+            position
+                .entry((r.device.as_str(), r.event_key.as_str()))
+                .or_insert(i);
+        }
+        let stepped = (|| {
             while stmt.step()? {
                 if let Some(i) = position.get(&(stmt.text(1), stmt.text(2))) {
                     stored[at + i] = (stmt.int(0), true);
                 }
             }
-            stmt.reset()?;
-            for (i, r) in chunk.iter().enumerate() {
-                if stored[at + i].1 {
-                    continue;
-                }
-                existing.bind_text(1, &r.device)?;
-                existing.bind_text(2, &r.event_key)?;
-                if !existing.step()? {
-                    return Err(sqlx::Error::RowNotFound);
-                }
-                stored[at + i] = (existing.int(0), false);
-                existing.reset()?;
+            Ok::<_, sqlx::Error>(())
+        })();
+        stmt.reset()?;
+        stepped?;
+        for (i, r) in chunk.iter().enumerate() {
+            if stored[at + i].1 {
+                continue;
             }
-            at += n;
+            st.existing.bind_text(1, &r.device)?;
+            st.existing.bind_text(2, &r.event_key)?;
+            let found = st.existing.step();
+            let id = st.existing.int(0);
+            st.existing.reset()?;
+            if !found? {
+                return Err(sqlx::Error::RowNotFound);
+            }
+            stored[at + i] = (id, false);
         }
+        at += n;
     }
     let mut rest = stored.into_iter();
     let answers: Vec<Stored> = batches
@@ -256,7 +403,7 @@ fn write_group(
         .map(|((actor, rows), stored)| (actor, ingest_event(rows, stored)))
         .collect();
     audit::append_raw(raw, events)?;
-    raw.execute("COMMIT")?;
+    st.commit.run()?;
     Ok(answers)
 }
 

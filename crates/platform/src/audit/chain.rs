@@ -95,7 +95,7 @@ fn next_entry(head_seq: i64, head_hash: String, actor: &Actor, event: Event) -> 
 /// Appends `events` in order through a raw SQLite handle whose transaction holds the write lock
 /// (`BEGIN IMMEDIATE`), for bulk writers that work on [`crate::db::raw`]; answers their `seq`s.
 /// Call it last in the transaction, as [`append`].
-pub fn append_raw(raw: &mut Raw, events: Vec<(&Actor, Event)>) -> Result<Vec<i64>, sqlx::Error> {
+pub fn append_raw(raw: &Raw, events: Vec<(&Actor, Event)>) -> Result<Vec<i64>, sqlx::Error> {
     if events.is_empty() {
         return Ok(Vec::new());
     }

@@ -10,6 +10,7 @@ mod password;
 pub mod permission;
 mod role;
 pub mod session;
+pub mod session_cache;
 pub mod signin;
 pub mod throttle;
 pub mod tokens;

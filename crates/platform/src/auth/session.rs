@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use domain::DivisionCode;
 use sha2::{Digest, Sha256};
 
-use super::{CurrentUser, Role};
+use super::{CurrentUser, Role, session_cache};
 use crate::db::{Db, Tx};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -131,17 +131,26 @@ pub async fn resolve_token(
          WHERE s.token_hash = $1 AND u.disabled = FALSE";
     const TOUCH: &str = "UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1";
     let hash = hash_token(token);
+    let now = Utc::now();
+    let idle = Duration::from_std(idle).unwrap_or(Duration::hours(2));
+    let live = |last_seen_at, expires_at| now < expires_at && now - last_seen_at < idle;
+    if let Some(cached) = session_cache::get(&hash)
+        && live(cached.last_seen_at, cached.expires_at)
+    {
+        return Ok(Some(cached.user));
+    }
+    let generation = session_cache::generation();
     let row: Option<SessionRow> =
         crate::with_db!(db, pool => sqlx::query_as(SQL).bind(&hash).fetch_optional(pool).await)?;
     let Some(row) = row else { return Ok(None) };
-    let now = Utc::now();
-    let idle = Duration::from_std(idle).unwrap_or(Duration::hours(2));
-    if now >= row.expires_at || now - row.last_seen_at >= idle {
+    if !live(row.last_seen_at, row.expires_at) {
         delete(db, token).await?;
         return Ok(None);
     }
+    let mut last_seen_at = row.last_seen_at;
     if (now - row.last_seen_at).num_seconds() >= TOUCH_EVERY_SECONDS {
         crate::with_db!(db, pool => sqlx::query(TOUCH).bind(&hash).bind(now).execute(pool).await.map(|r| r.rows_affected()))?;
+        last_seen_at = now;
     }
     let role = Role::parse(&row.role).ok_or_else(|| {
         AppError::internal(format!(
@@ -155,7 +164,7 @@ pub async fn resolve_token(
             row.username, row.area_code
         ))
     })?;
-    Ok(Some(CurrentUser {
+    let user = CurrentUser {
         id: row.user_id,
         username: row.username,
         display_name: row.display_name,
@@ -168,7 +177,9 @@ pub async fn resolve_token(
         can_reveal_pii: row.can_reveal_pii,
         enterprise_id: row.enterprise_id,
         token: None,
-    }))
+    };
+    session_cache::put(hash, user.clone(), last_seen_at, row.expires_at, generation);
+    Ok(Some(user))
 }
 
 /// Ends every session of a user but the one holding `keep_token` (after a password change).

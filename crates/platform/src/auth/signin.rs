@@ -180,6 +180,7 @@ pub async fn sign_out(
         audit::append(&mut tx, actor, event).await?;
     }
     tx.commit().await?;
+    crate::auth::session_cache::forget_all();
     Ok(())
 }
 
@@ -200,6 +201,7 @@ pub async fn sign_out_everywhere(
         .after(json!({"sessions_ended": ended}));
     audit::append(&mut tx, actor, event).await?;
     tx.commit().await?;
+    crate::auth::session_cache::forget_all();
     Ok(ended)
 }
 

@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 
 use super::permission::Action;
 use super::session::{hash_token, new_token};
-use super::{CurrentUser, Role, TokenScope};
+use super::{CurrentUser, Role, TokenScope, session_cache};
 use crate::audit::{self, Actor, Event};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
@@ -204,6 +204,7 @@ pub async fn revoke(
         .after(json!({"revoked_at": now}));
     audit::append(&mut tx, actor, event).await?;
     tx.commit().await?;
+    super::session_cache::forget_all();
     Ok(())
 }
 
@@ -229,18 +230,27 @@ pub async fn resolve(db: &Db, token: &str) -> Result<Option<CurrentUser>, AppErr
     if !token.starts_with(PREFIX) {
         return Ok(None);
     }
-    let row: Option<TokenRow> = crate::with_db!(db, pool => sqlx::query_as(SQL)
-        .bind(hash_token(token)).fetch_optional(pool).await)?;
-    let Some(row) = row else { return Ok(None) };
+    let hash = hash_token(token);
     let now = Utc::now();
+    if let Some(cached) = session_cache::get(&hash)
+        && now < cached.expires_at
+    {
+        return Ok(Some(cached.user));
+    }
+    let generation = session_cache::generation();
+    let row: Option<TokenRow> = crate::with_db!(db, pool => sqlx::query_as(SQL)
+        .bind(&hash).fetch_optional(pool).await)?;
+    let Some(row) = row else { return Ok(None) };
     if row.revoked_at.is_some() || row.expires_at <= now {
         return Ok(None);
     }
+    let mut last_used_at = row.last_used_at.unwrap_or(now);
     if row
         .last_used_at
         .is_none_or(|seen| (now - seen).num_seconds() >= 60)
     {
         crate::with_db!(db, pool => sqlx::query(TOUCH).bind(row.id).bind(now).execute(pool).await.map(|r| r.rows_affected()))?;
+        last_used_at = now;
     }
     let role = Role::parse(&row.role).ok_or_else(|| {
         AppError::internal(format!("token {} has unknown role {}", row.id, row.role))
@@ -251,7 +261,7 @@ pub async fn resolve(db: &Db, token: &str) -> Result<Option<CurrentUser>, AppErr
             row.id, row.area_code
         ))
     })?;
-    Ok(Some(CurrentUser {
+    let user = CurrentUser {
         id: 0,
         username: format!("token:{}", row.name),
         display_name: row.name,
@@ -267,5 +277,7 @@ pub async fn resolve(db: &Db, token: &str) -> Result<Option<CurrentUser>, AppErr
             id: row.id,
             modules: row.modules.split_whitespace().map(str::to_string).collect(),
         }),
-    }))
+    };
+    session_cache::put(hash, user.clone(), last_used_at, row.expires_at, generation);
+    Ok(Some(user))
 }

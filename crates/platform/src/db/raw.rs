@@ -25,8 +25,9 @@ use std::ptr::{self, NonNull};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use libsqlite3_sys as ffi;
+use sqlx::Connection;
 use sqlx::error::{DatabaseError, ErrorKind};
-use sqlx::sqlite::{LockedSqliteHandle, SqliteConnection};
+use sqlx::sqlite::{LockedSqliteHandle, SqliteConnectOptions, SqliteConnection};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
 /// An error SQLite returned to a raw call; `?` turns it into [`sqlx::Error::Database`] (sqlx's own
@@ -459,6 +460,45 @@ where
 {
     let mut handle = conn.lock_handle().await?;
     with_handle(&mut handle, work)
+}
+
+/// Opens a connection of its own — `pool`'s settings, then `configure`'s — on a new thread named
+/// `name`, and runs `work` there with its raw handle (or the error opening it) for as long as
+/// `work` likes: a writer that keeps its statements prepared between transactions, and whose
+/// queue wakes it directly instead of through the runtime, a blocking thread and sqlx's worker.
+/// The connection closes when `work` returns. Call it from inside the runtime (it opens the
+/// connection through it); the thread does not end with the runtime.
+pub fn on_own_connection<F>(
+    pool: &SqlitePool,
+    name: &str,
+    configure: fn(SqliteConnectOptions) -> SqliteConnectOptions,
+    work: F,
+) -> std::io::Result<()>
+where
+    F: FnOnce(Result<&mut Raw, sqlx::Error>) + Send + 'static,
+{
+    let options = configure((*pool.connect_options()).clone());
+    let runtime = tokio::runtime::Handle::current();
+    std::thread::Builder::new()
+        .name(name.to_string())
+        .spawn(move || {
+            let mut conn = match runtime.block_on(SqliteConnection::connect_with(&options)) {
+                Ok(conn) => conn,
+                Err(err) => return work(Err(err)),
+            };
+            let mut handle = match runtime.block_on(conn.lock_handle()) {
+                Ok(handle) => handle,
+                Err(err) => return work(Err(err)),
+            };
+            let mut raw = Raw {
+                db: handle.as_raw_handle(),
+            };
+            work(Ok(&mut raw));
+            if raw.in_transaction() {
+                let _ = raw.execute("ROLLBACK");
+            }
+        })
+        .map(|_| ())
 }
 
 fn with_handle<T, F>(handle: &mut LockedSqliteHandle<'_>, work: F) -> Result<T, sqlx::Error>

@@ -59,6 +59,7 @@ pub async fn set_disabled(
         .after(json!({"disabled": disabled, "sessions_ended": ended}));
     audit::append(&mut tx, actor, event).await?;
     tx.commit().await?;
+    crate::auth::session_cache::forget_all();
     Ok(ended)
 }
 
@@ -101,6 +102,7 @@ pub async fn set_password(
         .after(json!({"must_change_password": must_change, "sessions_ended": ended}));
     audit::append(&mut tx, actor, event).await?;
     tx.commit().await?;
+    crate::auth::session_cache::forget_all();
     Ok(ended)
 }
 
@@ -131,6 +133,7 @@ pub async fn set_can_reveal_pii(
         .after(json!({"can_reveal_pii": allowed}));
     audit::append(&mut tx, actor, event).await?;
     tx.commit().await?;
+    crate::auth::session_cache::forget_all();
     Ok(())
 }
 
