@@ -18,7 +18,8 @@ use chrono::{DateTime, Utc};
 use super::CurrentUser;
 use crate::cache::Ttl;
 
-const TTL: Duration = Duration::from_secs(5);
+/// How long an entry answers: the longest a change made by another node or process goes unseen here.
+pub const TTL: Duration = Duration::from_secs(5);
 const CAPACITY: usize = 10_000;
 
 #[derive(Clone)]
