@@ -4,6 +4,7 @@
 //! distinct keys costs memory once and never grows it. Not a source of truth — callers evict what
 //! they change on this node, and accept `ttl` of staleness for changes made on another.
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::Mutex;
@@ -25,7 +26,11 @@ impl<K: Eq + Hash, V: Clone> Ttl<K, V> {
     }
 
     /// The value stored under `key` less than `ttl` ago.
-    pub fn get(&self, key: &K) -> Option<V> {
+    pub fn get<Q>(&self, key: &Q) -> Option<V>
+    where
+        K: Borrow<Q>,
+        Q: Eq + Hash + ?Sized,
+    {
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         entries
             .get(key)

@@ -10,6 +10,15 @@ backend_tests!(
     a_changed_row_updates_its_person_and_new_tags_are_added
 );
 
+/// An import's answer: (inserted, updated, unchanged).
+fn counts(answer: &Value) -> (Option<i64>, Option<i64>, Option<i64>) {
+    (
+        answer["inserted"].as_i64(),
+        answer["updated"].as_i64(),
+        answer["unchanged"].as_i64(),
+    )
+}
+
 async fn upload(
     client: &reqwest::Client,
     url: String,
@@ -95,14 +104,7 @@ async fn a_gbk_csv_imports_into_the_callers_area_and_again_changes_nothing(backe
         .json()
         .await
         .unwrap();
-    assert_eq!(
-        (
-            again["inserted"].as_i64(),
-            again["updated"].as_i64(),
-            again["unchanged"].as_i64()
-        ),
-        (Some(0), Some(0), Some(1))
-    );
+    assert_eq!(counts(&again), (Some(0), Some(0), Some(1)));
     let all_or_nothing: Value = upload(&client, url.clone(), gbk.to_vec(), "all-or-nothing", "")
         .await
         .json()
@@ -227,15 +229,7 @@ async fn a_changed_row_updates_its_person_and_new_tags_are_added(backend: Backen
     .json()
     .await
     .unwrap();
-    assert_eq!(
-        (
-            second["inserted"].as_i64(),
-            second["updated"].as_i64(),
-            second["unchanged"].as_i64()
-        ),
-        (Some(0), Some(1), Some(1)),
-        "{second}"
-    );
+    assert_eq!(counts(&second), (Some(0), Some(1), Some(1)), "{second}");
     let person = |number: &'static str| {
         let url = app.url(&format!("/api/v1/persons?q={number}"));
         let client = client.clone();

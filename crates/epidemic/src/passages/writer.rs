@@ -150,21 +150,12 @@ fn gather(first: Job, mut next: impl FnMut() -> Option<Job>) -> Vec<Job> {
     jobs
 }
 
-/// Answers each job from one group commit; when the group fails, commits each job alone, so one
-/// request's failure does not fail the others'.
-fn answer_group(jobs: Vec<Job>, mut commit: impl FnMut(&[Job]) -> AppResult<Vec<Stored>>) {
-    match commit(&jobs) {
+/// Answers every job from one commit's result.
+fn reply(jobs: Vec<Job>, result: AppResult<Vec<Stored>>) {
+    match result {
         Ok(answers) => {
             for (job, answer) in jobs.into_iter().zip(answers) {
                 let _ = job.reply.send(Ok(answer));
-            }
-        }
-        Err(_) if jobs.len() > 1 => {
-            for job in jobs {
-                let answer = commit(std::slice::from_ref(&job));
-                let _ = job
-                    .reply
-                    .send(answer.map(|mut a| a.pop().unwrap_or_default()));
             }
         }
         Err(e) => {
@@ -217,13 +208,23 @@ fn serve_sqlite(
         };
         let Some(first) = next else { return };
         let jobs = gather(first, || rx.try_recv().ok());
-        answer_group(jobs, |jobs| {
+        let mut commit = |jobs: &[Job]| -> AppResult<Vec<Stored>> {
             let result = write_group(raw, &mut statements, &batches_of(jobs), Utc::now());
             if raw.in_transaction() {
                 let _ = statements.rollback.run();
             }
             Ok(result?)
-        });
+        };
+        match commit(&jobs) {
+            // One request's failure must not fail the others': each alone.
+            Err(_) if jobs.len() > 1 => {
+                for job in jobs {
+                    let result = commit(std::slice::from_ref(&job));
+                    reply(vec![job], result);
+                }
+            }
+            result => reply(jobs, result),
+        }
     }
 }
 
@@ -239,22 +240,17 @@ async fn run_sqlx(db: Db, mut rx: mpsc::UnboundedReceiver<Job>) {
     while let Some(first) = rx.recv().await {
         let jobs = gather(first, || rx.try_recv().ok());
         let now = Utc::now();
-        let group = commit_sqlx(&db, &batches_of(&jobs), now).await;
-        // One request's failure must not fail the others': each alone.
-        let mut alone = Vec::new();
-        if group.is_err() && jobs.len() > 1 {
-            for job in &jobs {
-                let batch = batches_of(std::slice::from_ref(job));
-                alone.push(commit_sqlx(&db, &batch, now).await);
+        match commit_sqlx(&db, &batches_of(&jobs), now).await {
+            // One request's failure must not fail the others': each alone.
+            Err(_) if jobs.len() > 1 => {
+                for job in jobs {
+                    let batch = batches_of(std::slice::from_ref(&job));
+                    let result = commit_sqlx(&db, &batch, now).await;
+                    reply(vec![job], result);
+                }
             }
+            result => reply(jobs, result),
         }
-        let (mut group, mut alone) = (Some(group), alone.into_iter());
-        answer_group(jobs, move |_| match group.take() {
-            Some(answer) => answer,
-            None => alone
-                .next()
-                .unwrap_or_else(|| Err(AppError::internal("passage group answered twice"))),
-        });
     }
 }
 
@@ -382,13 +378,12 @@ fn write_group<'r>(
             }
             st.existing.bind_text(1, &r.device)?;
             st.existing.bind_text(2, &r.event_key)?;
-            let found = st.existing.step();
-            let id = st.existing.int(0);
+            let found = st
+                .existing
+                .step()
+                .map(|row| row.then(|| st.existing.int(0)));
             st.existing.reset()?;
-            if !found? {
-                return Err(sqlx::Error::RowNotFound);
-            }
-            stored[at + i] = (id, false);
+            stored[at + i] = (found?.ok_or(sqlx::Error::RowNotFound)?, false);
         }
         at += n;
     }

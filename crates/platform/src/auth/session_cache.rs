@@ -41,9 +41,7 @@ pub(crate) fn generation() -> u64 {
 
 /// The session behind `hash`, when one was cached since the last `forget_all`.
 pub(crate) fn get(hash: &str) -> Option<Cached> {
-    ENTRIES
-        .get(&hash.to_string())
-        .filter(|c| c.generation == generation())
+    ENTRIES.get(hash).filter(|c| c.generation == generation())
 }
 
 /// Caches a session read from the database in `generation`.
