@@ -19,6 +19,27 @@ fn counts(answer: &Value) -> (Option<i64>, Option<i64>, Option<i64>) {
     )
 }
 
+/// The persons table's indexes: name, definition, and (SQLite) the page where each begins,
+/// which changes when an index is built afresh.
+async fn person_indexes(app: &testkit::TestApp) -> Vec<(String, String, i64)> {
+    match &app.db {
+        platform::db::Db::Sqlite(pool) => sqlx::query_as(
+            "SELECT name, COALESCE(sql, ''), rootpage FROM sqlite_master \
+             WHERE type = 'index' AND tbl_name = 'persons' ORDER BY name",
+        )
+        .fetch_all(pool)
+        .await
+        .unwrap(),
+        platform::db::Db::Postgres(pool) => sqlx::query_as(
+            "SELECT indexname::text, indexdef, 0::int8 FROM pg_indexes \
+             WHERE tablename = 'persons' ORDER BY indexname",
+        )
+        .fetch_all(pool)
+        .await
+        .unwrap(),
+    }
+}
+
 async fn upload(
     client: &reqwest::Client,
     url: String,
@@ -153,6 +174,16 @@ async fn a_sheet_of_many_batches_is_stored_whole_or_not_at_all(backend: Backend)
         }
     };
     let url = app.url("/api/v1/imports/persons");
+    let indexes = person_indexes(&app).await;
+    let definitions = |indexes: &[(String, String, i64)]| -> Vec<(String, String)> {
+        indexes
+            .iter()
+            .map(|(n, d, _)| (n.clone(), d.clone()))
+            .collect()
+    };
+    for name in ["persons_by_name", "persons_by_phone"] {
+        assert!(indexes.iter().any(|(n, _, _)| n == name), "{indexes:?}");
+    }
     // All or nothing, the last row bad: nothing of the 5,000 before it.
     let bad = sheet(&people, &format!("坏行,12345,,{grid}\n"));
     let summary: Value = upload(&client, url.clone(), bad, "all-or-nothing", "")
@@ -165,6 +196,8 @@ async fn a_sheet_of_many_batches_is_stored_whole_or_not_at_all(backend: Backend)
     for p in [&people[0], &people[2500], &people[4999]] {
         assert_eq!(count(client.clone(), p.id.clone()).await, 0, "{}", p.id);
     }
+    // Indexes a large import drops to build at its end (SQLite) come back with the rollback.
+    assert_eq!(person_indexes(&app).await, indexes);
     // Valid rows: all 5,000, each once.
     let good = sheet(&people, "");
     let summary: Value = upload(&client, url.clone(), good.clone(), "valid-rows", "")
@@ -176,6 +209,32 @@ async fn a_sheet_of_many_batches_is_stored_whole_or_not_at_all(backend: Backend)
     assert_eq!(summary["committed"], true, "{summary}");
     for p in [&people[0], &people[2047], &people[2048], &people[4999]] {
         assert_eq!(count(client.clone(), p.id.clone()).await, 1, "{}", p.id);
+    }
+    // The same indexes, as the migrations define them; on SQLite the name and phone indexes
+    // were built afresh at the end (5,000 rows into a near-empty table), and find people.
+    let after = person_indexes(&app).await;
+    assert_eq!(definitions(&after), definitions(&indexes));
+    if backend == Backend::Sqlite {
+        let rebuilt: Vec<&str> = after
+            .iter()
+            .zip(&indexes)
+            .filter(|(a, b)| a.2 != b.2)
+            .map(|(a, _)| a.0.as_str())
+            .collect();
+        assert_eq!(rebuilt, ["persons_by_name", "persons_by_phone"]);
+    }
+    for p in [&people[1], &people[4998]] {
+        assert_eq!(
+            count(client.clone(), p.phone.clone()).await,
+            1,
+            "{}",
+            p.phone
+        );
+        assert!(
+            count(client.clone(), p.name.clone()).await >= 1,
+            "{}",
+            p.name
+        );
     }
     let again: Value = upload(&client, url, good, "valid-rows", "")
         .await

@@ -11,6 +11,7 @@
 
 pub mod api;
 pub mod cells;
+mod deferred;
 pub mod pages;
 pub mod record;
 mod upload;
@@ -30,6 +31,7 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
 use crate::tabular::{CellProblem, Problem, Record, RejectedRow, Spec, Table};
 
+pub use deferred::DeferredIndexes;
 pub use upload::Upload;
 
 /// Rows stored per statement by default (`Importer::store_batch`): enough to amortize the round
@@ -232,6 +234,12 @@ pub trait Importer: Send + Sync + 'static {
     /// random (64 made a million lab results take half as long again as 256, the default).
     fn page_cache_mib(&self) -> u32 {
         256
+    }
+    /// Indexes of the table this import fills that a large import may build at its end instead
+    /// of row by row, on SQLite (see `deferred`): ones on columns whose values arrive in no
+    /// order, and that `store` itself never searches. None by default.
+    fn deferred_indexes(&self) -> Option<DeferredIndexes> {
+        None
     }
     /// Rows handed to one `store` call: [`BATCH`] by default. An importer that stores a batch
     /// with a few multi-row statements of its own size, and gains from seeing many rows at once
@@ -596,6 +604,7 @@ struct Storing<'a, I: Importer> {
     /// An emptied batch, for its allocation.
     spare: Vec<I::Item>,
     total: Stored,
+    deferral: deferred::Deferral,
 }
 
 /// Records read between two `Storing::pump`s.
@@ -613,6 +622,7 @@ impl<'a, I: Importer> Storing<'a, I> {
             queue: std::collections::VecDeque::new(),
             spare: Vec::new(),
             total: Stored::default(),
+            deferral: deferred::Deferral::none(),
         }
     }
 
@@ -666,10 +676,18 @@ impl<'a, I: Importer> Storing<'a, I> {
     /// Starts storing the first `n` queued rows, opening the transaction at the first batch.
     async fn start(&mut self, n: usize) -> AppResult<()> {
         self.wait().await?;
-        let tx = match self.tx.take() {
+        let mut tx = match self.tx.take() {
             Some(tx) => tx,
-            None => self.db.begin_bulk(self.importer.page_cache_mib()).await?,
+            None => {
+                let mut tx = self.db.begin_bulk(self.importer.page_cache_mib()).await?;
+                let deferred = self.importer.deferred_indexes();
+                self.deferral = deferred::Deferral::begin(deferred, &mut tx).await?;
+                tx
+            }
         };
+        self.deferral
+            .before_batch(&mut tx, self.total.inserted)
+            .await?;
         let mut batch = std::mem::take(&mut self.spare);
         batch.extend(self.queue.drain(..n.min(self.queue.len())));
         self.running = Some(self.importer.store_owned(tx, batch, self.at, self.by));
@@ -702,14 +720,18 @@ impl<'a, I: Importer> Storing<'a, I> {
         Ok(())
     }
 
-    /// Stores what is queued (`keep`), or lets the running batch end (not `keep`: the import
-    /// will be rolled back); answers the transaction, if one was opened, and the totals.
+    /// Stores what is queued and creates the deferred indexes again (`keep`), or lets the
+    /// running batch end (not `keep`: the import will be rolled back, and any index dropped
+    /// with it); answers the transaction, if one was opened, and the totals.
     async fn finish(mut self, keep: bool) -> AppResult<(Option<Tx>, Stored)> {
         self.wait().await?;
         if keep {
             while !self.queue.is_empty() {
                 self.start(self.importer.store_batch()).await?;
                 self.wait().await?;
+            }
+            if let Some(tx) = self.tx.as_mut() {
+                self.deferral.rebuild(tx).await?;
             }
         }
         Ok((self.tx, self.total))

@@ -15,8 +15,8 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
 use crate::imports::pages::ImportPage;
 use crate::imports::{
-    BATCH, CheckContext, Checked, Importer, Running, Stored, awaiting_store, cell_problem,
-    problem_at,
+    BATCH, CheckContext, Checked, DeferredIndexes, Importer, Running, Stored, awaiting_store,
+    cell_problem, problem_at,
 };
 use crate::registry::tags::parse_person_tag;
 use crate::tabular::{CellProblem, FieldSpec, Problem, Record, Spec};
@@ -145,6 +145,16 @@ impl Importer for PersonImporter {
     /// with 256) and is no slower.
     fn page_cache_mib(&self) -> u32 {
         128
+    }
+
+    /// The indexes on a name and a phone number take rows in no order, and the upsert finds a
+    /// person by document only: on SQLite a 1M-row import into a small table took 13.5–13.8 s
+    /// with the two built at its end, 17.0 s with them kept row by row.
+    fn deferred_indexes(&self) -> Option<DeferredIndexes> {
+        Some(DeferredIndexes {
+            table: "persons",
+            indexes: &["persons_by_name", "persons_by_phone"],
+        })
     }
 
     /// Batches large enough that handing one to SQLite's thread costs nothing next to storing

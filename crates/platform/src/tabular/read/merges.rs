@@ -2,8 +2,9 @@
 //! after all the cells, so calamine's `merge_cells_by_sheet_name` tokenises the whole sheet's
 //! XML first — on a million-row sheet that costs about two thirds of calamine's own parse. Here
 //! the sheet's part is only inflated and searched for the end of the cells; the few elements
-//! after it are read as text. Any surprise (a workbook laid out differently, a prefixed
-//! namespace) gives `None`, and the caller falls back on calamine.
+//! after it are read as text, on a thread of its own while calamine reads the shared strings.
+//! Any surprise (a workbook laid out differently, a prefixed namespace, another sheet than the
+//! one calamine picks) gives `None`, and the caller falls back on calamine.
 
 use std::io::{Read, Seek};
 
@@ -15,23 +16,31 @@ use super::Merged;
 const SMALL_PART: u64 = 16 * 1024 * 1024;
 const END_OF_CELLS: &[u8] = b"</sheetData>";
 
-/// The merged regions of the `index`-th sheet of the workbook, which must be named `name`.
-pub(super) fn xlsx_merges<R: Read + Seek>(
+/// The sheet an import reads — the first visible worksheet, else the first worksheet, as
+/// `workbook::first_sheet` picks it from calamine's list — with its position in the workbook,
+/// its name and its merged regions. Runs while calamine reads the shared strings, so it cannot
+/// ask calamine which sheet: the caller checks the position and name against calamine's pick.
+pub(super) fn first_sheet_merges<R: Read + Seek>(
     reader: R,
-    index: usize,
-    name: &str,
-) -> Option<Vec<Merged>> {
+) -> Option<(usize, String, Vec<Merged>)> {
     let mut zip = ZipArchive::new(reader).ok()?;
     let workbook = small_part(&mut zip, "xl/workbook.xml")?;
     let rels = small_part(&mut zip, "xl/_rels/workbook.xml.rels")?;
-    let sheet = elements(&workbook, "sheet").nth(index)?;
-    if unescape(attribute(sheet, "name")?) != name {
-        return None;
+    let mut sheets = Vec::new();
+    for (index, sheet) in elements(&workbook, "sheet").enumerate() {
+        let id = attribute(sheet, ":id")?;
+        let rel = elements(&rels, "Relationship").find(|r| attribute(r, "Id") == Some(id))?;
+        if !attribute(rel, "Type")?.ends_with("/worksheet") {
+            continue;
+        }
+        let visible = attribute(sheet, "state").is_none_or(|state| state == "visible");
+        sheets.push((index, sheet, attribute(rel, "Target")?, visible));
     }
-    let id = attribute(sheet, ":id")?;
-    let target = elements(&rels, "Relationship")
-        .find(|r| attribute(r, "Id") == Some(id))
-        .and_then(|r| attribute(r, "Target"))?;
+    let (index, sheet, target, _) = sheets
+        .iter()
+        .find(|s| s.3)
+        .or_else(|| sheets.first())
+        .copied()?;
     let path = match target.strip_prefix('/') {
         Some(absolute) => absolute.to_string(),
         None => format!("xl/{target}"),
@@ -39,9 +48,10 @@ pub(super) fn xlsx_merges<R: Read + Seek>(
     let part = zip.by_name(&path).ok()?;
     let tail = after_cells(part)?;
     let tail = String::from_utf8_lossy(&tail);
-    elements(&tail, "mergeCell")
+    let merges = elements(&tail, "mergeCell")
         .map(|m| attribute(m, "ref").and_then(region))
-        .collect()
+        .collect::<Option<Vec<_>>>()?;
+    Some((index, unescape(attribute(sheet, "name")?), merges))
 }
 
 fn small_part<R: Read + Seek>(zip: &mut ZipArchive<R>, path: &str) -> Option<String> {
@@ -166,30 +176,35 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_regions_of_the_named_sheet_are_read_from_the_workbook() {
+    fn the_regions_of_the_first_visible_worksheet_are_read_from_the_workbook() {
         let mut book = rust_xlsxwriter::Workbook::new();
         let plain = rust_xlsxwriter::Format::new();
-        book.add_worksheet().write(0, 0, "说明").unwrap();
+        let lists = book.add_worksheet();
+        lists.write(0, 0, "下拉列表").unwrap();
+        lists.merge_range(0, 0, 1, 1, "隐藏", &plain).unwrap();
+        lists.set_hidden(true);
         let ws = book.add_worksheet();
-        ws.set_name("名单 & 台账").unwrap();
+        // rust_xlsxwriter hides no sheet that is active, and the first is unless told.
+        ws.set_name("名单 & 台账").unwrap().set_active(true);
         ws.merge_range(0, 0, 0, 3, "标题", &plain).unwrap();
         ws.merge_range(2, 4, 3, 4, "住址", &plain).unwrap();
+        book.add_worksheet().write(0, 0, "说明").unwrap();
         let bytes = book.save_to_buffer().unwrap();
-        let found = xlsx_merges(std::io::Cursor::new(&bytes), 1, "名单 & 台账").unwrap();
+        let (index, name, found) = first_sheet_merges(std::io::Cursor::new(&bytes)).unwrap();
+        assert_eq!((index, name.as_str()), (1, "名单 & 台账"));
         let mut found: Vec<_> = found
             .iter()
             .map(|m| (m.first_row, m.last_row, m.first_col, m.last_col))
             .collect();
         found.sort();
         assert_eq!(found, vec![(1, 1, 0, 3), (3, 4, 4, 4)]);
+        // A workbook of one plain sheet: no regions.
+        let mut book = rust_xlsxwriter::Workbook::new();
+        book.add_worksheet().write(0, 0, "姓名").unwrap();
+        let bytes = book.save_to_buffer().unwrap();
         assert_eq!(
-            xlsx_merges(std::io::Cursor::new(&bytes), 0, "Sheet1"),
-            Some(vec![])
-        );
-        // A name that does not match the position is a surprise: let calamine answer.
-        assert_eq!(
-            xlsx_merges(std::io::Cursor::new(&bytes), 0, "名单 & 台账"),
-            None
+            first_sheet_merges(std::io::Cursor::new(&bytes)),
+            Some((0, "Sheet1".to_string(), vec![]))
         );
     }
 

@@ -30,18 +30,25 @@ pub(super) fn open_xlsx<R: Read + Seek + Send + 'static>(
     reader: R,
     merges_reader: R,
 ) -> Result<(String, Vec<Merged>, RowSource), Problem> {
-    let mut book = Xlsx::new(reader).map_err(xlsx_problem)?;
+    // A header cannot be understood without its merged regions; see `merges` for why they are
+    // not asked of calamine first. On a large sheet both the search for them and calamine's
+    // reading of the shared strings take a while: they run side by side.
+    let search = std::thread::Builder::new()
+        .name("tabular-merges".into())
+        .spawn(move || super::merges::first_sheet_merges(merges_reader))
+        .map_err(Problem::unreadable)?;
+    let book = Xlsx::new(reader).map_err(xlsx_problem);
+    let found = search.join().ok().flatten();
+    let mut book = book?;
     let sheet = first_sheet(book.sheets_metadata())?;
     let index = book
         .sheets_metadata()
         .iter()
         .position(|s| s.name == sheet)
         .unwrap_or(0);
-    // A header cannot be understood without its merged regions; see `merges` for why they are
-    // not asked of calamine first.
-    let merges = match super::merges::xlsx_merges(merges_reader, index, &sheet) {
-        Some(merges) => merges,
-        None => book
+    let merges = match found {
+        Some((i, name, merges)) if i == index && name == sheet => merges,
+        _ => book
             .merge_cells_by_sheet_name(&sheet)
             .map_err(xlsx_problem)?
             .iter()
