@@ -91,30 +91,50 @@ fn passage_of(person: i64, place: i64, minute: i64, direction: &str) -> Option<P
     })
 }
 
-/// The passages of the window, and the highest id read. On SQLite one raw walk over the table in
-/// one snapshot: a start-up with tens of millions of passages is then SQLite's scan, without
-/// sqlx's owned row and channel message per passage. On PostgreSQL, pages of `CHUNK` by id.
+/// The passages of the window in id order, and the highest id read. On SQLite raw walks over
+/// the table, without sqlx's owned row and channel message per passage: a start-up with tens of
+/// millions of passages is then SQLite's scan, split into id ranges read side by side on
+/// connections of their own, one a core. The ranges end at the highest id when the read began:
+/// ids are given under the write lock and committed in order, so every row up to it is there in
+/// each range's snapshot, and later rows are the next catch-up's. On PostgreSQL, pages of
+/// `CHUNK` by id.
 async fn read_window(db: &Db, from_minute: u32) -> AppResult<(Vec<Passage>, i64)> {
-    const SQL: &str = "SELECT id, person_id, place_id, at_minute, direction FROM epi_passages \
-         WHERE id > 0 AND at_minute >= ?1 ORDER BY id";
+    const SQL: &str = "SELECT person_id, place_id, at_minute, direction FROM epi_passages \
+         WHERE id > ?1 AND id <= ?2 AND at_minute >= ?3 ORDER BY id";
     match db {
-        Db::Sqlite(pool) => Ok(raw::on_pool(pool, move |raw| {
-            let mut rows = raw.prepare(SQL)?;
-            rows.bind_i64(1, i64::from(from_minute))?;
-            let (mut passages, mut mark) = (Vec::new(), 0);
-            while rows.step()? {
-                mark = rows.int(0);
-                passages.extend(passage_of(
-                    rows.int(1),
-                    rows.int(2),
-                    rows.int(3),
-                    rows.text(4),
-                ));
+        Db::Sqlite(pool) => {
+            let top = max_id(db).await?;
+            let walks = walks(top);
+            let reads = (0..walks).map(|k| {
+                let (after, upto) = (top * k / walks, top * (k + 1) / walks);
+                raw::on_pool(pool, move |raw| {
+                    let mut rows = raw.prepare(SQL)?;
+                    rows.bind_i64(1, after)?;
+                    rows.bind_i64(2, upto)?;
+                    rows.bind_i64(3, i64::from(from_minute))?;
+                    let mut passages = Vec::new();
+                    while rows.step()? {
+                        passages.extend(passage_of(
+                            rows.int(0),
+                            rows.int(1),
+                            rows.int(2),
+                            rows.text(3),
+                        ));
+                    }
+                    Ok(passages)
+                })
+            });
+            let mut parts = futures::future::try_join_all(reads).await?.into_iter();
+            let mut passages = parts.next().unwrap_or_default();
+            passages.reserve(parts.as_slice().iter().map(Vec::len).sum());
+            for part in parts {
+                passages.extend_from_slice(&part);
             }
-            Ok((passages, mark))
-        })
-        .await?),
+            Ok((passages, top))
+        }
         Db::Postgres(_) => {
+            // Rows older than the window still move the mark: the highest id before reading.
+            let top = max_id(db).await?;
             let (mut passages, mut mark) = (Vec::new(), 0);
             loop {
                 let rows = read(db, mark, from_minute, CHUNK).await?;
@@ -122,9 +142,18 @@ async fn read_window(db: &Db, from_minute: u32) -> AppResult<(Vec<Passage>, i64)
                 mark = last.0;
                 passages.extend(rows.iter().filter_map(passage));
             }
-            Ok((passages, mark))
+            Ok((passages, mark.max(top)))
         }
     }
+}
+
+/// Walks for ids up to `top`: one a core, at most four. Small tables are split too — a walk
+/// costs a connection and a blocking thread for a moment — so every build takes this path.
+fn walks(top: i64) -> i64 {
+    let cores = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(4) as i64;
+    top.clamp(1, cores)
 }
 
 async fn read(db: &Db, after: i64, from_minute: u32, limit: i64) -> AppResult<Vec<Row>> {
@@ -152,9 +181,7 @@ impl Live {
             }
             rule_vec[i] = r;
         }
-        let (passages, mut mark) = read_window(db, from_minute).await?;
-        // Rows older than the window still move the mark.
-        mark = mark.max(max_id(db).await?);
+        let (passages, mark) = read_window(db, from_minute).await?;
         let lag = matches!(db, Db::Postgres(_));
         let recent = if lag {
             let floor = mark - LAG;
