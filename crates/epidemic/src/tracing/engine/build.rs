@@ -1,7 +1,8 @@
 //! Building the index from passages: pairing each person's passages into stays, then laying the
-//! stays out by (place, start). Both orders come from stable counting sorts (linear, and reading
-//! and writing each array in streams) — an indirect comparison sort over 13 million stays costs
-//! seconds in cache misses.
+//! stays out by (place, start). The large orders come from stable counting sorts (linear, and
+//! reading and writing each array in streams) — an indirect comparison sort over 13 million stays
+//! costs seconds in cache misses; only each person's few passages are put in (place, minute)
+//! order by a comparison sort of their own.
 
 use super::{Engine, MASK, OPEN, Passage, Rule, Stay, StayParams};
 
@@ -85,33 +86,15 @@ impl Engine {
     pub fn build(params: StayParams, passages: &[Passage], rules: Vec<Rule>) -> Engine {
         let persons = passages.iter().map(|p| p.person + 1).max().unwrap_or(0) as usize;
         let places = passages.iter().map(|p| p.place + 1).max().unwrap_or(0) as usize;
-        let (lo, hi) = passages.iter().fold((u32::MAX, 0), |(lo, hi), p| {
-            (lo.min(p.minute), hi.max(p.minute))
-        });
-        // By (person, place, minute), ties in id order: stable passes from the least significant
-        // key; each person's few passages are then in place and time order for pairing.
-        let by_minute;
-        let timed: &[Passage] = if passages.is_empty() || (hi - lo) as usize >= MINUTE_KEYS {
-            let mut v = passages.to_vec();
-            v.sort_by_key(|p| p.minute);
-            by_minute = v;
-            &by_minute
-        } else {
-            by_minute = counting_sort(passages, (hi - lo) as usize + 1, |p| {
-                (p.minute - lo) as usize
-            })
-            .0;
-            &by_minute
-        };
-        let (by_place, _) = counting_sort(timed, places, |p| p.place as usize);
-        drop(by_minute);
-        let (by_person, person_off) = counting_sort(&by_place, persons, |p| p.person as usize);
-        drop(by_place);
+        // By person in one stable pass (ties in id order), then each person's few passages by
+        // (place, minute) with a stable sort of their own: ready for pairing. Two more passes
+        // over the whole array (by minute, then by place) cost more than these small sorts.
+        let (mut by_person, person_off) = counting_sort(passages, persons, |p| p.person as usize);
         let mut stays: Vec<Stay> = Vec::with_capacity(passages.len());
         for w in person_off.windows(2) {
-            pair(params, &by_person[w[0] as usize..w[1] as usize], |s| {
-                stays.push(s)
-            });
+            let own = &mut by_person[w[0] as usize..w[1] as usize];
+            own.sort_by_key(|p| (p.place, p.minute));
+            pair(params, own, |s| stays.push(s));
         }
         drop(by_person);
         let mut engine = Engine {
