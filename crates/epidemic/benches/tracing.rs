@@ -13,6 +13,7 @@
 //! `TRACING_BENCH_RUNS`; `TRACING_BENCH_TABLE=0` skips the rebuild from the table.
 
 use std::collections::BTreeSet;
+use std::fmt::Write;
 use std::time::{Duration, Instant};
 
 use epidemic::tracing::engine::{Engine, Passage, Query, StayParams};
@@ -245,7 +246,6 @@ async fn rebuild_from_table(data: &[Passage], runs: usize) {
                 let at = at_of(p.minute).to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
                 device.clear();
                 key.clear();
-                use std::fmt::Write;
                 write!(device, "gate-{}", p.place % 500).expect("a String takes it");
                 // Zero-padded, as a device's counter would be: the unique (device, event_key)
                 // index then grows at its end.

@@ -35,13 +35,12 @@ pub struct DeferredIndexes {
 
 /// One import's deferral: when to drop, and what to create again.
 pub(super) struct Deferral {
+    /// The indexes still to drop: taken when they are (at most once per import).
     spec: Option<DeferredIndexes>,
     /// The table's largest rowid when the import began: its row count, near enough.
     rows_before: u64,
     /// `CREATE INDEX` statements of the indexes dropped, to run before commit.
     dropped: Vec<String>,
-    /// Dropped already (at most once per import).
-    done: bool,
 }
 
 impl Deferral {
@@ -51,7 +50,6 @@ impl Deferral {
             spec: None,
             rows_before: 0,
             dropped: Vec::new(),
-            done: true,
         }
     }
 
@@ -72,7 +70,6 @@ impl Deferral {
             spec: Some(spec),
             rows_before: rows_before.max(0) as u64,
             dropped: Vec::new(),
-            done: false,
         })
     }
 
@@ -83,11 +80,10 @@ impl Deferral {
         tx: &mut Tx,
         inserted: u64,
     ) -> Result<(), sqlx::Error> {
-        if self.done || inserted <= self.rows_before {
+        if inserted <= self.rows_before {
             return Ok(());
         }
-        self.done = true;
-        let (Some(spec), Tx::Sqlite(tx)) = (self.spec, tx) else {
+        let (Some(spec), Tx::Sqlite(tx)) = (self.spec.take(), tx) else {
             return Ok(());
         };
         for name in spec.indexes {
