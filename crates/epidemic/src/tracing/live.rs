@@ -79,28 +79,29 @@ async fn rules(db: &Db, same_day: &[String], after: i64) -> AppResult<(Vec<(u32,
 type Row = (i64, i64, i64, i64, String);
 
 fn passage((_, person, place, minute, direction): &Row) -> Option<Passage> {
-    passage_of(*person, *place, *minute, direction)
+    passage_of(*person, *place, *minute, direction == "out")
 }
 
-fn passage_of(person: i64, place: i64, minute: i64, direction: &str) -> Option<Passage> {
+fn passage_of(person: i64, place: i64, minute: i64, out: bool) -> Option<Passage> {
     Some(Passage {
         person: u32::try_from(person).ok()?,
         place: u32::try_from(place).ok()?,
         minute: u32::try_from(minute).ok()?,
-        out: direction == "out",
+        out,
     })
 }
 
-/// The passages of the window in id order, and the highest id read. On SQLite raw walks over
+/// The passages of the window in id order (in parts, one after the other), and the highest id
+/// read. On SQLite raw walks over
 /// the table, without sqlx's owned row and channel message per passage: a start-up with tens of
 /// millions of passages is then SQLite's scan, split into id ranges read side by side on
 /// connections of their own, one a core. The ranges end at the highest id when the read began:
 /// ids are given under the write lock and committed in order, so every row up to it is there in
 /// each range's snapshot, and later rows are the next catch-up's. On PostgreSQL, pages of
 /// `CHUNK` by id.
-async fn read_window(db: &Db, from_minute: u32) -> AppResult<(Vec<Passage>, i64)> {
-    const SQL: &str = "SELECT person_id, place_id, at_minute, direction FROM epi_passages \
-         WHERE id > ?1 AND id <= ?2 AND at_minute >= ?3 ORDER BY id";
+async fn read_window(db: &Db, from_minute: u32) -> AppResult<(Vec<Vec<Passage>>, i64)> {
+    const SQL: &str = "SELECT person_id, place_id, at_minute, direction = 'out' \
+         FROM epi_passages WHERE id > ?1 AND id <= ?2 AND at_minute >= ?3 ORDER BY id";
     match db {
         Db::Sqlite(pool) => {
             let top = max_id(db).await?;
@@ -118,19 +119,13 @@ async fn read_window(db: &Db, from_minute: u32) -> AppResult<(Vec<Passage>, i64)
                             rows.int(0),
                             rows.int(1),
                             rows.int(2),
-                            rows.text(3),
+                            rows.int(3) != 0,
                         ));
                     }
                     Ok(passages)
                 })
             });
-            let mut parts = futures::future::try_join_all(reads).await?.into_iter();
-            let mut passages = parts.next().unwrap_or_default();
-            passages.reserve(parts.as_slice().iter().map(Vec::len).sum());
-            for part in parts {
-                passages.extend_from_slice(&part);
-            }
-            Ok((passages, top))
+            Ok((futures::future::try_join_all(reads).await?, top))
         }
         Db::Postgres(_) => {
             // Rows older than the window still move the mark: the highest id before reading.
@@ -142,7 +137,7 @@ async fn read_window(db: &Db, from_minute: u32) -> AppResult<(Vec<Passage>, i64)
                 mark = last.0;
                 passages.extend(rows.iter().filter_map(passage));
             }
-            Ok((passages, mark.max(top)))
+            Ok((vec![passages], mark.max(top)))
         }
     }
 }
@@ -181,7 +176,7 @@ impl Live {
             }
             rule_vec[i] = r;
         }
-        let (passages, mark) = read_window(db, from_minute).await?;
+        let (parts, mark) = read_window(db, from_minute).await?;
         let lag = matches!(db, Db::Postgres(_));
         let recent = if lag {
             let floor = mark - LAG;
@@ -194,7 +189,8 @@ impl Live {
             HashSet::new()
         };
         let params = params_of(policy);
-        let engine = Engine::build(params, &passages, rule_vec);
+        let parts: Vec<&[Passage]> = parts.iter().map(Vec::as_slice).collect();
+        let engine = Engine::build_from_parts(params, &parts, rule_vec);
         Ok(Live {
             engine,
             mark,

@@ -1,47 +1,12 @@
-//! Building the index from passages: pairing each person's passages into stays, then laying the
-//! stays out by (place, start). The large orders come from stable counting sorts (linear, and
-//! reading and writing each array in streams) — an indirect comparison sort over 13 million stays
-//! costs seconds in cache misses; only each person's few passages are put in (place, minute)
-//! order by a comparison sort of their own.
+//! Building the index from passages. Two stable counting sorts put the passages in (place,
+//! minute) order, ties in id order (linear, reading and writing each array in streams, every
+//! cursor table small enough for the caches); then one walk over each place's passages pairs
+//! them into stays — each person's pending entry at the place kept in a per-person slot — and
+//! writes the stays in the order they start, which is the base arrays' order. A comparison sort
+//! over millions of passages would cost seconds in cache misses, as would grouping them by
+//! person first (a million cursors) and laying the stays out again afterwards.
 
-use super::{Engine, MASK, OPEN, Passage, Rule, Stay, StayParams};
-
-/// Pairs one person's passages (sorted by place, then minute, ties in id order) into stays.
-fn pair(params: StayParams, ps: &[Passage], mut emit: impl FnMut(Stay)) {
-    let mut i = 0;
-    while i < ps.len() {
-        let p = ps[i];
-        let next = ps.get(i + 1).filter(|n| n.place == p.place);
-        if !p.out {
-            match next {
-                Some(n) if n.out && n.minute - p.minute <= params.max_stay => {
-                    emit(Stay {
-                        place: p.place,
-                        start: p.minute,
-                        end: n.minute,
-                        person: p.person,
-                    });
-                    i += 2;
-                    continue;
-                }
-                _ => emit(Stay {
-                    place: p.place,
-                    start: p.minute,
-                    end: (p.minute + params.default_stay) | OPEN,
-                    person: p.person,
-                }),
-            }
-        } else {
-            emit(Stay {
-                place: p.place,
-                start: p.minute,
-                end: p.minute,
-                person: p.person,
-            });
-        }
-        i += 1;
-    }
-}
+use super::{Engine, MASK, OPEN, Passage, Rule, StayParams};
 
 /// Offsets of a stable counting sort: `off[k]..off[k + 1]` will hold the items of key `k`.
 fn offsets(keys: usize, items: impl Iterator<Item = usize>) -> Vec<u32> {
@@ -55,106 +20,136 @@ fn offsets(keys: usize, items: impl Iterator<Item = usize>) -> Vec<u32> {
     off
 }
 
-/// A stable counting sort of `items` by `key` (below `keys`); answers the sorted items and the
-/// offsets of each key.
+/// A stable counting sort of the items of `parts`, one after the other, by `key` (below `keys`);
+/// answers the sorted items and the offsets of each key.
 fn counting_sort<T: Copy>(
-    items: &[T],
+    parts: &[&[T]],
     keys: usize,
     key: impl Fn(&T) -> usize,
 ) -> (Vec<T>, Vec<u32>) {
-    let off = offsets(keys, items.iter().map(&key));
-    let mut out: Vec<T> = Vec::with_capacity(items.len());
+    let items = || parts.iter().flat_map(|part| part.iter());
+    let len = parts.iter().map(|part| part.len()).sum();
+    let off = offsets(keys, items().map(&key));
+    let mut out: Vec<T> = Vec::with_capacity(len);
     let mut fill = off.clone();
     let spare = out.spare_capacity_mut();
-    for item in items {
+    for item in items() {
         let at = &mut fill[key(item)];
         spare[*at as usize].write(*item);
         *at += 1;
     }
-    // SAFETY: the offsets count every item once, so each of the `items.len()` slots was written
-    // exactly once above.
-    unsafe { out.set_len(items.len()) };
+    // SAFETY: the offsets count every item once, so each of the `len` slots was written exactly
+    // once above.
+    unsafe { out.set_len(len) };
     (out, off)
 }
 
 /// Minutes spanned by the passages, past which a counting sort by minute is not worth its table.
 const MINUTE_KEYS: usize = 1 << 22;
 
+/// No pending entry (a person's slot in the pairing walk).
+const NONE: u32 = u32::MAX;
+
 impl Engine {
     /// Builds the index from passages in id order. `rules[place]` says how a place is searched
     /// (missing: `Rule::Window`).
     pub fn build(params: StayParams, passages: &[Passage], rules: Vec<Rule>) -> Engine {
-        let persons = passages.iter().map(|p| p.person + 1).max().unwrap_or(0) as usize;
-        let places = passages.iter().map(|p| p.place + 1).max().unwrap_or(0) as usize;
-        // By person in one stable pass (ties in id order), then each person's few passages by
-        // (place, minute) with a stable sort of their own: ready for pairing. Two more passes
-        // over the whole array (by minute, then by place) cost more than these small sorts.
-        let (mut by_person, person_off) = counting_sort(passages, persons, |p| p.person as usize);
-        let mut stays: Vec<Stay> = Vec::with_capacity(passages.len());
-        for w in person_off.windows(2) {
-            let own = &mut by_person[w[0] as usize..w[1] as usize];
-            own.sort_by_key(|p| (p.place, p.minute));
-            pair(params, own, |s| stays.push(s));
+        Engine::build_from_parts(params, &[passages], rules)
+    }
+
+    /// As `build`, from the passages of `parts` one after the other (as read in id ranges),
+    /// without copying them into one array first.
+    pub fn build_from_parts(params: StayParams, parts: &[&[Passage]], rules: Vec<Rule>) -> Engine {
+        let passages = parts.iter().map(|part| part.len()).sum::<usize>();
+        let (mut persons, mut places, mut lo, mut hi) = (0, 0, u32::MAX, 0);
+        for p in parts.iter().flat_map(|part| part.iter()) {
+            persons = persons.max(p.person as usize + 1);
+            places = places.max(p.place as usize + 1);
+            lo = lo.min(p.minute);
+            hi = hi.max(p.minute);
         }
-        drop(by_person);
+        let by_minute = if passages == 0 || (hi - lo) as usize >= MINUTE_KEYS {
+            let mut v = parts.concat();
+            v.sort_by_key(|p| p.minute);
+            v
+        } else {
+            counting_sort(parts, (hi - lo) as usize + 1, |p| (p.minute - lo) as usize).0
+        };
+        let (sorted, place_passages) = counting_sort(&[&by_minute], places, |p| p.place as usize);
+        drop(by_minute);
         let mut engine = Engine {
             params,
             rules,
-            passages: passages.len() as u64,
+            passages: passages as u64,
             ..Engine::default()
         };
-        engine.lay_out(stays, persons, places);
+        engine.pair(&sorted, &place_passages, persons);
+        drop(sorted);
+        // Room was made for a stay a passage; an exit that closed a stay took none.
+        engine.start.shrink_to_fit();
+        engine.end.shrink_to_fit();
+        engine.person.shrink_to_fit();
+        // Each person's positions, in place order as the positions are.
+        engine.person_off = offsets(persons, engine.person.iter().map(|p| *p as usize));
+        let mut fill = engine.person_off.clone();
+        let mut person_stays = vec![0u32; engine.person.len()];
+        for (pos, p) in engine.person.iter().enumerate() {
+            let at = &mut fill[*p as usize];
+            person_stays[*at as usize] = pos as u32;
+            *at += 1;
+        }
+        engine.person_stays = person_stays;
         engine
     }
 
-    /// Arranges stays (in person order, each person's in place and start order) into the base
-    /// arrays.
-    fn lay_out(&mut self, stays: Vec<Stay>, persons: usize, places: usize) {
-        let n = stays.len();
-        let (lo, hi) = stays.iter().fold((u32::MAX, 0), |(lo, hi), s| {
-            (lo.min(s.start), hi.max(s.start))
-        });
-        // Each stay travels with its index in person order, so its position in the result gives
-        // each person's positions.
-        let keyed: Vec<(Stay, u32)> = stays
-            .iter()
-            .zip(0..n as u32)
-            .map(|(s, i)| (*s, i))
-            .collect();
-        let by_start = if n == 0 || (hi - lo) as usize >= MINUTE_KEYS {
-            let mut v = keyed;
-            v.sort_by_key(|(s, _)| s.start);
-            v
-        } else {
-            let v = counting_sort(&keyed, (hi - lo) as usize + 1, |(s, _)| {
-                (s.start - lo) as usize
-            })
-            .0;
-            drop(keyed);
-            v
-        };
-        let (order, place_off) = counting_sort(&by_start, places, |(s, _)| s.place as usize);
-        drop(by_start);
-        let mut span = vec![0u32; places];
+    /// Pairs the passages (in place, minute and id order; `place_passages` their offsets per
+    /// place) into the base arrays. At a place, a person's entry followed by their next passage
+    /// there being an exit within `max_stay` minutes is a stay from entry to exit; any other
+    /// entry is a stay of `default_stay` minutes (marked `OPEN`); an exit not paired is a stay of
+    /// one instant. A stay is written when its first passage is met, so stays come out in start
+    /// order (ties in id order); an exit that closes one only sets its end.
+    fn pair(&mut self, sorted: &[Passage], place_passages: &[u32], persons: usize) {
+        let params = self.params;
+        let n = sorted.len();
         self.start = Vec::with_capacity(n);
         self.end = Vec::with_capacity(n);
         self.person = Vec::with_capacity(n);
-        let mut pos_of = vec![0u32; n];
-        for (pos, (s, i)) in order.iter().enumerate() {
-            self.start.push(s.start);
-            self.end.push(s.end);
-            self.person.push(s.person);
-            let len = (s.end & MASK) - s.start;
-            let sp = &mut span[s.place as usize];
-            *sp = (*sp).max(len);
-            pos_of[*i as usize] = pos as u32;
+        self.place_off = Vec::with_capacity(place_passages.len());
+        self.place_off.push(0);
+        self.span = vec![0; place_passages.len().saturating_sub(1)];
+        // Per person: (place, position of its stay) of the entry waiting for its exit; a slot
+        // naming another place is empty, so no slot is cleared between places.
+        let mut pending = vec![(NONE, NONE); persons];
+        for (place, range) in place_passages.windows(2).enumerate() {
+            let first = self.start.len();
+            for p in &sorted[range[0] as usize..range[1] as usize] {
+                let slot = &mut pending[p.person as usize];
+                if slot.0 == place as u32 {
+                    let at = slot.1 as usize;
+                    *slot = (NONE, NONE);
+                    let start = self.start[at];
+                    if p.out && p.minute - start <= params.max_stay {
+                        self.end[at] = p.minute;
+                        continue;
+                    }
+                }
+                let end = if p.out {
+                    p.minute
+                } else {
+                    *slot = (place as u32, self.start.len() as u32);
+                    (p.minute + params.default_stay) | OPEN
+                };
+                self.start.push(p.minute);
+                self.end.push(end);
+                self.person.push(p.person);
+            }
+            self.span[place] = (self.start[first..].iter())
+                .zip(&self.end[first..])
+                .map(|(s, e)| (e & MASK) - s)
+                .max()
+                .unwrap_or(0);
+            self.place_off.push(self.start.len() as u32);
         }
-        drop(order);
-        // `stays` are in person order, so positions follow in the same order.
-        self.person_off = offsets(persons, stays.iter().map(|s| s.person as usize));
-        self.person_stays = pos_of;
-        self.place_off = place_off;
-        self.span = span;
         self.delta.clear();
         self.delta_place.clear();
         self.delta_person.clear();

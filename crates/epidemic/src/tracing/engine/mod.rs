@@ -24,8 +24,9 @@
 //! each, 12 bytes a stay) with per-place offsets and the longest stay of each place (so a time
 //! range is a binary search plus a short scan); per person the positions of their stays (4 bytes
 //! a stay). Passages added after the build go to a small delta (per place and per person lists)
-//! until the next rebuild folds them in. The build sorts with counting sorts (by person, then the
-//! stays by start and by place), never by comparison over the whole set.
+//! until the next rebuild folds them in. The build puts the passages in (place, minute) order with
+//! two counting sorts, never by comparison over the whole set, and pairs each place's passages
+//! into stays in one walk that writes them in start order.
 //!
 //! **Search** (`trace`). A hop never enumerates pairs of stays: the sources' stays (the cases',
 //! or the close contacts' for the second hop) are sorted by place and start and merged into
