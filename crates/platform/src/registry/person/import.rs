@@ -8,7 +8,7 @@ use chrono::{DateTime, Datelike, Utc};
 use futures::future::BoxFuture;
 
 use super::RECORD_KIND;
-use super::model::{PersonInput, ValidPerson};
+use super::model::{PersonFields, ValidPerson};
 use crate::db::Tx;
 use crate::db::raw::{self, Raw, RawError};
 use crate::error::{AppError, AppResult};
@@ -50,13 +50,12 @@ pub const SPEC: Spec = Spec::new(&[
     FieldSpec::new("tags", "标签").aliases(&["人员类别", "类别"]),
 ]);
 
-fn split_tags(text: &str, tr: &Tr) -> Result<Vec<String>, Problem> {
+fn split_tags(text: &str, tr: &Tr) -> Result<Vec<&'static str>, Problem> {
     text.split(['、', ',', '，', ';', '；', ' '])
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .map(|t| {
             parse_person_tag(t, |tag| tr.t(&format!("tag.{tag}")).to_string())
-                .map(str::to_string)
                 .ok_or_else(|| Problem::new("person.unknown_tag").arg("tag", t))
         })
         .collect()
@@ -109,20 +108,20 @@ impl Importer for PersonImporter {
                 Vec::new()
             }
         };
-        let input = PersonInput {
-            doc_type: Some(record.get("doc_type").to_string())
-                .filter(|s| !s.trim().is_empty())
-                .map(|s| doc_type_word(&s)),
-            doc_number: record.get("doc_number").to_string(),
-            name: record.get("name").to_string(),
-            sex: Some(record.get("sex").to_string()),
-            birth_date: Some(record.get("birth_date").to_string()),
-            phone: Some(record.get("phone").to_string()),
-            address: Some(record.get("address").to_string()),
-            area_code: ctx.area_text(record, "area_code"),
-            tags,
+        let area_code = ctx.area_text(record, "area_code");
+        // The cells as they are: the checks trim and parse them.
+        let fields = PersonFields {
+            doc_type: Some(record.get("doc_type")).filter(|s| !s.trim().is_empty()),
+            doc_number: record.get("doc_number"),
+            name: record.get("name"),
+            sex: Some(record.get("sex")),
+            birth_date: Some(record.get("birth_date")),
+            phone: Some(record.get("phone")),
+            address: Some(record.get("address")),
+            area_code: &area_code,
+            tags: &tags,
         };
-        match input.validate() {
+        match fields.validate() {
             Ok(person) => {
                 if let Some(p) = ctx.area_problem(&person.area) {
                     problems.push(problem_at(record, "area_code", p));
@@ -210,14 +209,6 @@ impl Importer for PersonImporter {
 
 /// Rows per store batch: see `store_batch`.
 const STORE_BATCH: usize = 2048;
-
-/// Document types as sheets write them: the code, or the Chinese name.
-fn doc_type_word(text: &str) -> String {
-    text.trim()
-        .parse::<domain::DocumentType>()
-        .map(|d| d.as_str().to_string())
-        .unwrap_or_else(|_| text.trim().to_string())
-}
 
 /// What the upsert changes when the document is registered already, and when: a row equal to the
 /// stored person changes nothing (and returns no row).

@@ -171,7 +171,41 @@ fn field(err: impl Into<AppError>, name: &str) -> AppError {
 impl PersonInput {
     /// Parses every field; the first problem answers with its field named.
     pub fn validate(&self) -> Result<ValidPerson, AppError> {
-        let doc = parse_document(self.doc_type.as_deref(), &self.doc_number)?;
+        let tags: Vec<&str> = self.tags.iter().map(String::as_str).collect();
+        PersonFields {
+            doc_type: self.doc_type.as_deref(),
+            doc_number: &self.doc_number,
+            name: &self.name,
+            sex: self.sex.as_deref(),
+            birth_date: self.birth_date.as_deref(),
+            phone: self.phone.as_deref(),
+            address: self.address.as_deref(),
+            area_code: &self.area_code,
+            tags: &tags,
+        }
+        .validate()
+    }
+}
+
+/// A registration's fields as text, borrowed: from a `PersonInput`, or from a sheet's row
+/// without copying its cells.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PersonFields<'a> {
+    pub doc_type: Option<&'a str>,
+    pub doc_number: &'a str,
+    pub name: &'a str,
+    pub sex: Option<&'a str>,
+    pub birth_date: Option<&'a str>,
+    pub phone: Option<&'a str>,
+    pub address: Option<&'a str>,
+    pub area_code: &'a str,
+    pub tags: &'a [&'a str],
+}
+
+impl PersonFields<'_> {
+    /// Parses every field; the first problem answers with its field named.
+    pub fn validate(&self) -> Result<ValidPerson, AppError> {
+        let doc = parse_document(self.doc_type, self.doc_number)?;
         let name = self.name.trim().to_string();
         if name.is_empty() || name.chars().count() > 50 {
             return Err(AppError::invalid("person.bad_name").on_field("name"));
@@ -179,7 +213,7 @@ impl PersonInput {
         let (sex, birth_date) = match doc.id_number() {
             Some(id) => (Some(id.sex().as_str()), Some(id.birth_date())),
             None => {
-                let sex = match self.sex.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                let sex = match self.sex.map(str::trim).filter(|s| !s.is_empty()) {
                     Some(s) => Some(
                         s.parse::<domain::Sex>()
                             .map_err(|e| field(e, "sex"))?
@@ -187,12 +221,7 @@ impl PersonInput {
                     ),
                     None => None,
                 };
-                let birth = match self
-                    .birth_date
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                {
+                let birth = match self.birth_date.map(str::trim).filter(|s| !s.is_empty()) {
                     Some(d) => {
                         Some(domain::parse_date_lenient(d).map_err(|e| field(e, "birth_date"))?)
                     }
@@ -201,25 +230,19 @@ impl PersonInput {
                 (sex, birth)
             }
         };
-        let phone = match self
-            .phone
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
+        let phone = match self.phone.map(str::trim).filter(|s| !s.is_empty()) {
             Some(p) => Some(Phone::parse(p).map_err(|e| field(e, "phone"))?),
             None => None,
         };
         let address = self
             .address
-            .as_deref()
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .map(str::to_string);
         if address.as_ref().is_some_and(|a| a.chars().count() > 200) {
             return Err(AppError::invalid("person.bad_address").on_field("address"));
         }
-        let area = DivisionCode::parse(&self.area_code).map_err(|e| field(e, "area_code"))?;
+        let area = DivisionCode::parse(self.area_code).map_err(|e| field(e, "area_code"))?;
         if !matches!(
             area.level(),
             domain::AreaLevel::Village | domain::AreaLevel::Grid
@@ -227,7 +250,7 @@ impl PersonInput {
             return Err(AppError::invalid("person.area_not_village").on_field("area_code"));
         }
         let mut tags = Vec::new();
-        for t in &self.tags {
+        for t in self.tags {
             let tag = super::super::tags::PERSON_TAGS
                 .iter()
                 .copied()
@@ -235,7 +258,7 @@ impl PersonInput {
                 .ok_or_else(|| {
                     AppError::invalid("person.unknown_tag")
                         .on_field("tags")
-                        .with_arg("tag", t.clone())
+                        .with_arg("tag", t.to_string())
                 })?;
             if !tags.contains(&tag) {
                 tags.push(tag);
