@@ -92,13 +92,12 @@ fn passage_of(person: i64, place: i64, minute: i64, out: bool) -> Option<Passage
 }
 
 /// The passages of the window in id order (in parts, one after the other), and the highest id
-/// read. On SQLite raw walks over
-/// the table, without sqlx's owned row and channel message per passage: a start-up with tens of
-/// millions of passages is then SQLite's scan, split into id ranges read side by side on
-/// connections of their own, one a core. The ranges end at the highest id when the read began:
-/// ids are given under the write lock and committed in order, so every row up to it is there in
-/// each range's snapshot, and later rows are the next catch-up's. On PostgreSQL, pages of
-/// `CHUNK` by id.
+/// read. On SQLite raw walks over the table, without sqlx's owned row and channel message per
+/// passage: a start-up with tens of millions of passages is then SQLite's scan, split into id
+/// ranges read side by side on connections of their own, one a core. The ranges end at the
+/// highest id when the read began: ids are given under the write lock and committed in order,
+/// so every row up to it is there in each range's snapshot, and later rows are the next
+/// catch-up's. On PostgreSQL, pages of `CHUNK` by id, in one part.
 async fn read_window(db: &Db, from_minute: u32) -> AppResult<(Vec<Vec<Passage>>, i64)> {
     const SQL: &str = "SELECT person_id, place_id, at_minute, direction = 'out' \
          FROM epi_passages WHERE id > ?1 AND id <= ?2 AND at_minute >= ?3 ORDER BY id";
