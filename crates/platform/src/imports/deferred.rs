@@ -25,6 +25,17 @@ use sqlx::Row;
 
 use crate::db::Tx;
 
+/// How `CREATE INDEX` sorts while the deferred indexes are built. With temporary storage in
+/// memory (as a bulk transaction has it, for its statement journals), SQLite's sorter keeps every
+/// key in one list and sorts it in one piece on the statement's own thread. With temporary files
+/// allowed, it sorts runs of at most the page cache's size, each on a worker thread as it fills,
+/// and merges the runs on the workers too. Runs of 2 MiB sort within the CPU's caches: in the
+/// sqlite3 shell, the two person indexes over a million rows took 0.76 s (1.0 core-s) this way
+/// against 2.45 s in one piece. The small page cache only makes SQLite write the transaction's
+/// pages to the WAL during the build instead of at the commit.
+const SORT_IN_CHUNKS: &str =
+    "PRAGMA temp_store = FILE; PRAGMA threads = 2; PRAGMA cache_size = -2048";
+
 /// Indexes of one table an importer lets the framework build at the end of a large import.
 #[derive(Clone, Copy, Debug)]
 pub struct DeferredIndexes {
@@ -106,16 +117,34 @@ impl Deferral {
         Ok(())
     }
 
-    /// Before commit: creates the dropped indexes again.
+    /// Before commit: creates the dropped indexes again, sorting their keys in chunks on
+    /// worker threads (see [`SORT_IN_CHUNKS`]); the connection's settings are put back after.
     pub(super) async fn rebuild(&mut self, tx: &mut Tx) -> Result<(), sqlx::Error> {
         let Tx::Sqlite(tx) = tx else {
             return Ok(());
         };
+        if self.dropped.is_empty() {
+            return Ok(());
+        }
+        let (temp_store, threads, cache_size): (i64, i64, i64) = sqlx::query_as(
+            "SELECT (SELECT temp_store FROM pragma_temp_store), \
+             (SELECT threads FROM pragma_threads), (SELECT cache_size FROM pragma_cache_size)",
+        )
+        .fetch_one(&mut **tx)
+        .await?;
+        sqlx::raw_sql(SORT_IN_CHUNKS).execute(&mut **tx).await?;
         for create in self.dropped.drain(..) {
             sqlx::query(sqlx::AssertSqlSafe(create))
                 .execute(&mut **tx)
                 .await?;
         }
+        let restore = format!(
+            "PRAGMA temp_store = {temp_store}; PRAGMA threads = {threads}; \
+             PRAGMA cache_size = {cache_size}"
+        );
+        sqlx::raw_sql(sqlx::AssertSqlSafe(restore))
+            .execute(&mut **tx)
+            .await?;
         Ok(())
     }
 }

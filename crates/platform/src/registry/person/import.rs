@@ -139,11 +139,12 @@ impl Importer for PersonImporter {
         Err(problems)
     }
 
-    /// Half the default: the pages a person import writes at random are its four indexes' (a
-    /// million people: about 135 MB), and a million-row import then stays under 500 MB (624 MB
-    /// with 256) and is no slower.
+    /// Well under the default: the pages a person import writes at random are those of the two
+    /// indexes it keeps (by document and by area; the other two are deferred), and a million-row
+    /// import then peaks at 444 MB (483 MB with 128 and the old one-piece index sort, 503 MB
+    /// with 128 and the sort in runs on worker threads, 624 MB with 256) and is no slower.
     fn page_cache_mib(&self) -> u32 {
-        128
+        96
     }
 
     /// The indexes on a name and a phone number take rows in no order, and the upsert finds a
