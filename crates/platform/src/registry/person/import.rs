@@ -139,12 +139,12 @@ impl Importer for PersonImporter {
         Err(problems)
     }
 
-    /// Well under the default: the pages a person import writes at random are those of the two
-    /// indexes it keeps (by document and by area; the other two are deferred), and a million-row
-    /// import then peaks at 444 MB (483 MB with 128 and the old one-piece index sort, 503 MB
-    /// with 128 and the sort in runs on worker threads, 624 MB with 256) and is no slower.
+    /// A quarter of the default: the pages a person import writes at random are those of the
+    /// two indexes it keeps (by document and by area; the other two are deferred). A million-row
+    /// import then peaks at 413–430 MB (with 96: 444 MB, or 494 MB with mimalloc; with 128 and
+    /// the old one-piece index sort: 483 MB) and is no slower.
     fn page_cache_mib(&self) -> u32 {
-        96
+        64
     }
 
     /// The indexes on a name and a phone number take rows in no order, and the upsert finds a
