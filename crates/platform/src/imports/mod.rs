@@ -711,9 +711,10 @@ impl<'a, I: Importer> Storing<'a, I> {
         }
     }
 
-    /// Keeps the queue to a few batches: reading waits for storing beyond that.
+    /// Keeps the queue to a few batches: reading waits for storing beyond that. Four confirm
+    /// batches' worth, so that reading and checking run on while a store batch takes longer.
     async fn limit_queue(&mut self) -> AppResult<()> {
-        let limit = 2 * self.importer.store_batch().max(CONFIRM_BATCH);
+        let limit = 4 * self.importer.store_batch().max(CONFIRM_BATCH);
         while self.queue.len() > limit {
             self.start(self.importer.store_batch()).await?;
         }
