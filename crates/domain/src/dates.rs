@@ -25,6 +25,21 @@ pub fn official_date(date: NaiveDate) -> String {
     format!("{}年{}月{}日", date.year(), date.month(), date.day())
 }
 
+/// The date written as eight ASCII digits `YYYYMMDD`, as in an ID number; `None` for anything
+/// else, or a day that does not exist. Direct arithmetic: no format string is parsed per call.
+pub fn date_from_yyyymmdd(text: &str) -> Option<NaiveDate> {
+    let digits = text.as_bytes();
+    if digits.len() != 8 || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let number = |part: &[u8]| {
+        part.iter()
+            .fold(0u32, |n, digit| n * 10 + u32::from(digit - b'0'))
+    };
+    let year = i32::try_from(number(&digits[..4])).ok()?;
+    NaiveDate::from_ymd_opt(year, number(&digits[4..6]), number(&digits[6..]))
+}
+
 /// Accepts `2020-03-10`, `2020/3/10`, `2020.3.10`, `20200310` and
 /// `2020年3月10日`, with full-width digits and surrounding spaces.
 pub fn parse_date_lenient(text: &str) -> Result<NaiveDate, Invalid> {
@@ -226,6 +241,25 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn eight_digits_are_a_date_only_when_the_day_exists() {
+        assert_eq!(date_from_yyyymmdd("19900307"), Some(d(1990, 3, 7)));
+        assert_eq!(date_from_yyyymmdd("20000229"), Some(d(2000, 2, 29)));
+        for bad in [
+            "19000229",
+            "19901301",
+            "19900100",
+            "19900431",
+            "1990037",
+            "199003071",
+        ] {
+            assert_eq!(date_from_yyyymmdd(bad), None, "{bad}");
+        }
+        for bad in ["1990-3-7", "+1990037", "１９９００３０７", "19900３07"] {
+            assert_eq!(date_from_yyyymmdd(bad), None, "{bad}");
+        }
     }
 
     fn dt(y: i32, mo: u32, day: u32, h: u32, mi: u32, s: u32) -> NaiveDateTime {

@@ -223,7 +223,7 @@ fn check_residence_permit(b: &[u8]) -> Result<(), Invalid> {
         return Err(Invalid::new(keys::DOCUMENT_PREFIX));
     }
     let birth = std::str::from_utf8(&b[6..14]).expect("ASCII digits");
-    if chrono::NaiveDate::parse_from_str(birth, "%Y%m%d").is_err() {
+    if crate::dates::date_from_yyyymmdd(birth).is_none() {
         return Err(Invalid::with_detail(keys::DOCUMENT_BIRTH_DATE, birth));
     }
     if !gb11643::is_valid(b) {

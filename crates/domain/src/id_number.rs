@@ -119,8 +119,7 @@ impl IdNumber {
 }
 
 fn birth_date_of(yyyymmdd: &str) -> Result<NaiveDate, Invalid> {
-    NaiveDate::parse_from_str(yyyymmdd, "%Y%m%d")
-        .ok()
+    crate::dates::date_from_yyyymmdd(yyyymmdd)
         .filter(|d| d.year() >= MIN_BIRTH_YEAR)
         .ok_or_else(|| Invalid::with_detail(keys::ID_NUMBER_BIRTH_DATE, yyyymmdd))
 }

@@ -37,7 +37,8 @@ pub mod uscc;
 pub use area_level::AreaLevel;
 pub use calendar::{Reckoned, WorkCalendar};
 pub use dates::{
-    CHINA_OFFSET_SECONDS, china_offset, official_date, parse_date_lenient, parse_datetime_lenient,
+    CHINA_OFFSET_SECONDS, china_offset, date_from_yyyymmdd, official_date, parse_date_lenient,
+    parse_datetime_lenient,
 };
 pub use deadline::{TimeLimit, WorkingHours};
 pub use division::{DivisionCode, TownshipKind, VillageKind};
