@@ -89,7 +89,11 @@ fn stream_xlsx<R: Read + Seek>(book: &mut Xlsx<R>, sheet: &str, sender: &SyncSen
         let (row, col) = cell.get_position();
         let (row, col) = (row as usize + 1, col as usize);
         if row != current.row {
-            let done = std::mem::replace(&mut current, SheetRow::new(row, Vec::new()));
+            // Rows of a sheet are mostly as wide as the one before: one allocation per row
+            // instead of a vector grown cell by cell.
+            let width = current.cells.len();
+            let next = SheetRow::new(row, Vec::with_capacity(width));
+            let done = std::mem::replace(&mut current, next);
             if push(&mut batch, done) && sender.send(Ok(std::mem::take(&mut batch))).is_err() {
                 // The caller stopped reading.
                 return;
