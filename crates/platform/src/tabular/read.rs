@@ -8,8 +8,12 @@
 //! caps a sheet at 65,536 rows).
 
 mod merges;
+mod number_format;
+mod package;
+mod sheet;
 mod text;
 mod workbook;
+mod xml;
 
 pub(crate) use workbook::number_text;
 

@@ -2,71 +2,34 @@
 //! after all the cells, so calamine's `merge_cells_by_sheet_name` tokenises the whole sheet's
 //! XML first — on a million-row sheet that costs about two thirds of calamine's own parse. Here
 //! the sheet's part is only inflated and searched for the end of the cells; the few elements
-//! after it are read as text, on a thread of its own while calamine reads the shared strings.
-//! Any surprise (a workbook laid out differently, a prefixed namespace, another sheet than the
-//! one calamine picks) gives `None`, and the caller falls back on calamine.
+//! after it are read as text, on a thread of its own while the shared strings are read. Any
+//! surprise gives `None`, and the caller falls back on calamine.
 
 use std::io::{Read, Seek};
 
 use zip::ZipArchive;
 
 use super::Merged;
+use super::package::{attribute, elements};
 
-/// Parts larger than this are not inflated whole for the workbook and relationship lists.
-const SMALL_PART: u64 = 16 * 1024 * 1024;
-const END_OF_CELLS: &[u8] = b"</sheetData>";
+/// `sheetData>`: the end of the cells is this, after `</` and perhaps a namespace prefix.
+const SHEET_DATA: &[u8] = b"sheetData>";
+/// Bytes carried from one read to the next: the marker, its `</` and a prefix.
+const CARRY: usize = 64;
 
-/// The sheet an import reads — the first visible worksheet, else the first worksheet, as
-/// `workbook::first_sheet` picks it from calamine's list — with its position in the workbook,
-/// its name and its merged regions. Runs while calamine reads the shared strings, so it cannot
-/// ask calamine which sheet: the caller checks the position and name against calamine's pick.
-pub(super) fn first_sheet_merges<R: Read + Seek>(
-    reader: R,
-) -> Option<(usize, String, Vec<Merged>)> {
+/// The merged regions of the sheet part at `path`.
+pub(super) fn sheet_merges<R: Read + Seek>(reader: R, path: &str) -> Option<Vec<Merged>> {
     let mut zip = ZipArchive::new(reader).ok()?;
-    let workbook = small_part(&mut zip, "xl/workbook.xml")?;
-    let rels = small_part(&mut zip, "xl/_rels/workbook.xml.rels")?;
-    let mut sheets = Vec::new();
-    for (index, sheet) in elements(&workbook, "sheet").enumerate() {
-        let id = attribute(sheet, ":id")?;
-        let rel = elements(&rels, "Relationship").find(|r| attribute(r, "Id") == Some(id))?;
-        if !attribute(rel, "Type")?.ends_with("/worksheet") {
-            continue;
-        }
-        let visible = attribute(sheet, "state").is_none_or(|state| state == "visible");
-        sheets.push((index, sheet, attribute(rel, "Target")?, visible));
-    }
-    let (index, sheet, target, _) = sheets
-        .iter()
-        .find(|s| s.3)
-        .or_else(|| sheets.first())
-        .copied()?;
-    let path = match target.strip_prefix('/') {
-        Some(absolute) => absolute.to_string(),
-        None => format!("xl/{target}"),
-    };
-    let part = zip.by_name(&path).ok()?;
+    let part = zip.by_name(path).ok()?;
     let tail = after_cells(part)?;
     let tail = String::from_utf8_lossy(&tail);
-    let merges = elements(&tail, "mergeCell")
+    elements(&tail, "mergeCell")
         .map(|m| attribute(m, "ref").and_then(region))
-        .collect::<Option<Vec<_>>>()?;
-    Some((index, unescape(attribute(sheet, "name")?), merges))
-}
-
-fn small_part<R: Read + Seek>(zip: &mut ZipArchive<R>, path: &str) -> Option<String> {
-    let part = zip.by_name(path).ok()?;
-    if part.size() > SMALL_PART {
-        return None;
-    }
-    let mut text = String::new();
-    part.take(SMALL_PART).read_to_string(&mut text).ok()?;
-    Some(text)
+        .collect()
 }
 
 /// Everything after `</sheetData>`, read in chunks so the sheet is never held whole.
 fn after_cells(mut part: impl Read) -> Option<Vec<u8>> {
-    let keep = END_OF_CELLS.len() - 1;
     let mut buf = vec![0u8; 256 * 1024];
     let mut carried = 0;
     let mut tail: Option<Vec<u8>> = None;
@@ -81,14 +44,14 @@ fn after_cells(mut part: impl Read) -> Option<Vec<u8>> {
             carried = 0;
             continue;
         }
-        match find(&buf[..filled], END_OF_CELLS) {
+        match end_of_cells(&buf[..filled]) {
             Some(at) => {
                 tail = Some(buf[at..filled].to_vec());
                 carried = 0;
             }
             None => {
                 // Keep the last bytes in case the marker straddles two chunks.
-                let from = filled.saturating_sub(keep);
+                let from = filled.saturating_sub(CARRY);
                 buf.copy_within(from..filled, 0);
                 carried = filled - from;
             }
@@ -97,51 +60,23 @@ fn after_cells(mut part: impl Read) -> Option<Vec<u8>> {
     tail
 }
 
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    let first = needle[0];
+/// Where `</sheetData>` (or `</x:sheetData>`) starts in `xml`.
+fn end_of_cells(xml: &[u8]) -> Option<usize> {
     let mut from = 0;
-    while let Some(at) = haystack[from..].iter().position(|b| *b == first) {
+    while let Some(at) = memchr::memmem::find(&xml[from..], SHEET_DATA) {
         let at = from + at;
-        if haystack[at..].starts_with(needle) {
-            return Some(at);
+        let before = &xml[..at];
+        let name_start = before
+            .iter()
+            .rposition(|b| !(b.is_ascii_alphanumeric() || *b == b':' || *b == b'_'))
+            .map_or(0, |i| i + 1);
+        let prefix = &before[name_start..];
+        if before[..name_start].ends_with(b"</") && (prefix.is_empty() || prefix.ends_with(b":")) {
+            return Some(name_start - 2);
         }
         from = at + 1;
     }
     None
-}
-
-/// The attribute texts of each `<name …>` element (a namespace prefix on the name is allowed).
-fn elements<'a>(xml: &'a str, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-    xml.split('<').filter_map(move |fragment| {
-        let end = fragment.find(|c: char| c.is_whitespace() || c == '/' || c == '>')?;
-        let tag = &fragment[..end];
-        let local = tag.rsplit(':').next().unwrap_or(tag);
-        (local == name).then(|| &fragment[end..fragment.find('>').unwrap_or(fragment.len())])
-    })
-}
-
-/// The value of the attribute whose name is `name` or ends with it (`:id` finds `r:id`).
-fn attribute<'a>(attributes: &'a str, name: &str) -> Option<&'a str> {
-    let mut rest = attributes;
-    while let Some(eq) = rest.find('=') {
-        let key = rest[..eq].trim().rsplit(char::is_whitespace).next()?;
-        let value = rest[eq + 1..].trim_start();
-        let quote = value.chars().next().filter(|c| *c == '"' || *c == '\'')?;
-        let close = value[1..].find(quote)?;
-        if key == name || (name.starts_with(':') && key.ends_with(name)) {
-            return Some(&value[1..1 + close]);
-        }
-        rest = &value[close + 2..];
-    }
-    None
-}
-
-fn unescape(text: &str) -> String {
-    text.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&apos;", "'")
-        .replace("&amp;", "&")
 }
 
 /// `B3:D4` (or a single `B3`) as a region.
@@ -176,7 +111,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_regions_of_the_first_visible_worksheet_are_read_from_the_workbook() {
+    fn the_regions_of_a_worksheet_are_read_from_after_its_cells() {
         let mut book = rust_xlsxwriter::Workbook::new();
         let plain = rust_xlsxwriter::Format::new();
         let lists = book.add_worksheet();
@@ -190,8 +125,8 @@ mod tests {
         ws.merge_range(2, 4, 3, 4, "住址", &plain).unwrap();
         book.add_worksheet().write(0, 0, "说明").unwrap();
         let bytes = book.save_to_buffer().unwrap();
-        let (index, name, found) = first_sheet_merges(std::io::Cursor::new(&bytes)).unwrap();
-        assert_eq!((index, name.as_str()), (1, "名单 & 台账"));
+        let path = "xl/worksheets/sheet2.xml";
+        let found = sheet_merges(std::io::Cursor::new(&bytes), path).unwrap();
         let mut found: Vec<_> = found
             .iter()
             .map(|m| (m.first_row, m.last_row, m.first_col, m.last_col))
@@ -202,9 +137,14 @@ mod tests {
         let mut book = rust_xlsxwriter::Workbook::new();
         book.add_worksheet().write(0, 0, "姓名").unwrap();
         let bytes = book.save_to_buffer().unwrap();
+        let path = "xl/worksheets/sheet1.xml";
         assert_eq!(
-            first_sheet_merges(std::io::Cursor::new(&bytes)),
-            Some((0, "Sheet1".to_string(), vec![]))
+            sheet_merges(std::io::Cursor::new(&bytes), path),
+            Some(vec![])
+        );
+        assert_eq!(
+            sheet_merges(std::io::Cursor::new(&bytes), "xl/none.xml"),
+            None
         );
     }
 
@@ -225,23 +165,15 @@ mod tests {
     }
 
     #[test]
-    fn elements_and_attributes_are_found_with_or_without_prefixes() {
-        let xml = r#"<x:sheets><x:sheet name="A &amp; B" sheetId="1" r:id="rId3"/></x:sheets>"#;
-        let sheet = elements(xml, "sheet").next().unwrap();
-        assert_eq!(attribute(sheet, "name"), Some("A &amp; B"));
-        assert_eq!(attribute(sheet, ":id"), Some("rId3"));
-        assert_eq!(attribute(sheet, "sheetId"), Some("1"));
-        assert_eq!(unescape("A &amp; B"), "A & B");
-        assert_eq!(elements(xml, "sheets").count(), 1);
-    }
-
-    #[test]
     fn the_tail_after_the_cells_is_found_across_chunk_boundaries() {
         let mut xml = b"<sheetData>".to_vec();
         xml.extend(std::iter::repeat_n(b'x', 256 * 1024 - 16));
         xml.extend_from_slice(b"</sheetData><mergeCells><mergeCell ref=\"A1:B1\"/></mergeCells>");
         let tail = after_cells(std::io::Cursor::new(xml)).unwrap();
         assert!(tail.starts_with(b"</sheetData>"));
+        let prefixed = b"<x:sheetData><x:row/></x:sheetData><x:mergeCells>";
+        assert_eq!(end_of_cells(prefixed), Some(21));
+        assert_eq!(end_of_cells(b"<sheetData><row/>"), None);
         let tail = String::from_utf8(tail).unwrap();
         let found: Vec<_> = elements(&tail, "mergeCell")
             .filter_map(|m| attribute(m, "ref"))
