@@ -5,6 +5,9 @@
 
 use std::io::{self, Read, Seek};
 
+use std::sync::mpsc::{channel, sync_channel};
+
+use memchr::memmem::{self, Finder, FinderRev};
 use zip::ZipArchive;
 
 use super::number_format::{self, NumberKind};
@@ -54,6 +57,8 @@ impl CellContext {
 pub(super) struct SharedStrings {
     text: String,
     ends: Vec<u32>,
+    /// Whether the `</sst>` that ends them was read.
+    sst_closed: bool,
 }
 
 #[cfg(test)]
@@ -80,6 +85,27 @@ impl SharedStrings {
     #[cfg(test)]
     pub fn len(&self) -> usize {
         self.ends.len()
+    }
+
+    /// Pieces read apart, end to end.
+    fn concat(pieces: Vec<SharedStrings>) -> io::Result<SharedStrings> {
+        let mut all = SharedStrings {
+            text: String::with_capacity(pieces.iter().map(|p| p.text.len()).sum()),
+            ends: Vec::with_capacity(pieces.iter().map(|p| p.ends.len()).sum()),
+            sst_closed: pieces.last().is_some_and(|p| p.sst_closed),
+        };
+        for piece in pieces {
+            let base = u32::try_from(all.text.len())
+                .map_err(|_| xml::malformed("shared strings beyond 4 GB"))?;
+            all.text.push_str(&piece.text);
+            for end in piece.ends {
+                let end = end
+                    .checked_add(base)
+                    .ok_or_else(|| xml::malformed("shared strings beyond 4 GB"))?;
+                all.ends.push(end);
+            }
+        }
+        Ok(all)
     }
 
     fn push(&mut self, s: &str) -> io::Result<()> {
@@ -203,50 +229,122 @@ fn number_kinds(styles: &str) -> io::Result<Vec<NumberKind>> {
     Ok(kinds)
 }
 
-/// Streams the shared strings part into one buffer.
+/// Bytes of the shared strings part parsed as one piece, cut after an `</si>`.
+const PIECE: usize = 1024 * 1024;
+
+/// Streams the shared strings part into one buffer. The part is cut into pieces at string
+/// boundaries as it inflates, and every other piece is parsed on a helper thread: on a
+/// million-row sheet the strings are most of a second's work, with the other core idle.
 fn shared_strings(part: impl Read) -> io::Result<SharedStrings> {
     let mut window = Window::new(part);
-    let mut strings = SharedStrings::default();
     let Some((root, empty)) = window.enter(b"sst")? else {
         return Err(xml::malformed("no <sst>"));
     };
     if empty {
-        return Ok(strings);
+        return Ok(SharedStrings::default());
     }
     let prefix = &root[..root.len() - 3];
     let si_end = xml::end_tag(&[prefix, b"si"].concat());
-    let si_end = memchr::memmem::Finder::new(&si_end);
-    let mut text = String::new();
-    loop {
-        if !window.skip_to_tag()? {
-            return Err(xml::malformed("the shared strings end early"));
+    let last_si_end = FinderRev::new(&si_end);
+    let si_end = Finder::new(&si_end);
+    std::thread::scope(|scope| {
+        let (to_helper, for_helper) = sync_channel::<Vec<u8>>(1);
+        // Unbounded: the parsed pieces are kept until the end anyway.
+        let (from_helper, parsed) = channel::<io::Result<SharedStrings>>();
+        let si_end = &si_end;
+        let helper = std::thread::Builder::new()
+            .name("tabular-strings".into())
+            .spawn_scoped(scope, move || {
+                for piece in for_helper {
+                    if from_helper.send(parse_piece(&piece, si_end)).is_err() {
+                        break;
+                    }
+                }
+            })?;
+        let mut pieces = Vec::new();
+        let mut sent = 0;
+        loop {
+            while window.data().len() < PIECE && window.more()? {}
+            let ended = window.is_exhausted();
+            let cut = match last_si_end.rfind(window.data()) {
+                _ if ended => window.data().len(),
+                Some(at) => at + si_end.needle().len(),
+                // One string longer than a piece: read on.
+                None => {
+                    window.more()?;
+                    continue;
+                }
+            };
+            if pieces.len() % 2 == 0 {
+                to_helper
+                    .send(window.data()[..cut].to_vec())
+                    .map_err(|_| xml::malformed("the shared strings' helper stopped"))?;
+                pieces.push(None);
+                sent += 1;
+            } else {
+                pieces.push(Some(parse_piece(&window.data()[..cut], &si_end)?));
+            }
+            window.consume(cut);
+            if ended {
+                break;
+            }
         }
-        if window.skip_comment()? {
+        drop(to_helper);
+        let mut from_helper = parsed.iter().take(sent);
+        let mut strings = Vec::with_capacity(pieces.len());
+        for piece in pieces {
+            strings.push(match piece {
+                Some(piece) => piece,
+                None => from_helper
+                    .next()
+                    .ok_or_else(|| xml::malformed("the shared strings' helper stopped"))??,
+            });
+        }
+        let _ = helper.join();
+        let strings = SharedStrings::concat(strings)?;
+        if strings.sst_closed {
+            Ok(strings)
+        } else {
+            Err(xml::malformed("the shared strings end early"))
+        }
+    })
+}
+
+/// The strings of a piece of the shared strings part: whole `<si>` elements, perhaps with
+/// the `</sst>` that ends them.
+fn parse_piece(xml: &[u8], si_end: &Finder<'_>) -> io::Result<SharedStrings> {
+    let mut strings = SharedStrings::default();
+    let mut text = String::new();
+    let mut i = 0;
+    while let Some(lt) = memchr::memchr(b'<', &xml[i..]) {
+        i += lt;
+        if xml[i..].starts_with(b"<!--") {
+            let end = memmem::find(&xml[i..], b"-->").ok_or_else(|| xml::malformed("a comment"))?;
+            i += end + 3;
             continue;
         }
-        let len = window.tag_len()?;
-        let t = xml::tag(window.data()).expect("a whole tag");
+        let t = xml::tag(&xml[i..]).ok_or_else(|| xml::malformed("a tag in the strings"))?;
+        i += t.len;
         if t.closing {
-            // `</sst>`
-            break;
+            if t.local() == b"sst" {
+                strings.sst_closed = true;
+                break;
+            }
+            continue;
         }
-        let (is_si, empty) = (t.local() == b"si", t.empty);
-        window.consume(len);
-        if !is_si {
+        if t.local() != b"si" {
             continue;
         }
         text.clear();
-        if !empty {
-            let end = window
-                .find(&si_end, 0)?
+        if !t.empty {
+            let end = si_end
+                .find(&xml[i..])
                 .ok_or_else(|| xml::malformed("an unterminated <si>"))?;
-            xml::push_rich_text(&window.data()[..end], &mut text)?;
-            window.consume(end + si_end.needle().len());
+            xml::push_rich_text(&xml[i..i + end], &mut text)?;
+            i += end + si_end.needle().len();
         }
         strings.push(&text)?;
     }
-    strings.text.shrink_to_fit();
-    strings.ends.shrink_to_fit();
     Ok(strings)
 }
 
@@ -370,6 +468,18 @@ mod tests {
             .map(|i| strings.get(i).unwrap())
             .collect();
         assert_eq!(all, ["甲", "", "乙丙", "A &\nB"]);
+        // Many pieces, parsed on two threads, come back in order.
+        let many: String = (0..300_000)
+            .map(|i| format!("<si><t>第{i}号</t></si>"))
+            .collect();
+        let xml = format!("<sst>{many}</sst>");
+        assert!(xml.len() > 4 * PIECE);
+        let strings = shared_strings(xml.as_bytes()).unwrap();
+        assert_eq!(strings.len(), 300_000);
+        assert_eq!(strings.get(0), Some("第0号"));
+        assert_eq!(strings.get(123_456), Some("第123456号"));
+        assert_eq!(strings.get(299_999), Some("第299999号"));
+        assert!(shared_strings(xml[..xml.len() - 10].as_bytes()).is_err());
         assert!(shared_strings(&b"<sst><si><t>x</t>"[..]).is_err());
     }
 }

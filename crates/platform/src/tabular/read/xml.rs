@@ -285,6 +285,9 @@ fn character_data_end(xml: &[u8]) -> Option<usize> {
 
 /// Character data that may hold CDATA sections.
 fn push_character_data(raw: &[u8], out: &mut String) -> io::Result<()> {
+    if memchr(b'<', raw).is_none() {
+        return push_text(raw, out);
+    }
     let mut rest = raw;
     while let Some(at) = memmem::find(rest, b"<![CDATA[") {
         push_text(&rest[..at], out)?;
@@ -318,6 +321,11 @@ impl<R: Read> Window<R> {
 
     pub fn data(&self) -> &[u8] {
         &self.buf[self.start..self.end]
+    }
+
+    /// Whether the whole part has been read into the window.
+    pub fn is_exhausted(&self) -> bool {
+        self.exhausted
     }
 
     pub fn consume(&mut self, n: usize) {
