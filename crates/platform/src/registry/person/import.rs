@@ -209,7 +209,7 @@ impl Importer for PersonImporter {
 }
 
 /// Rows per store batch: see `store_batch`.
-const STORE_BATCH: usize = 2048;
+const STORE_BATCH: usize = 8192;
 
 /// What the upsert changes when the document is registered already, and when: a row equal to the
 /// stored person changes nothing (and returns no row).
