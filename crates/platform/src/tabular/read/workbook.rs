@@ -413,7 +413,8 @@ mod tests {
         let stamp = Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
         let clock = Format::new().set_num_format("hh:mm");
         let elapsed = Format::new().set_num_format("[h]:mm:ss");
-        let money = Format::new().set_num_format("#,##0.00");
+        let two_decimals = "#,##0.00";
+        let money = Format::new().set_num_format(two_decimals);
         ws.merge_range(0, 0, 0, 8, "XX区复工企业台账", &bold)
             .unwrap();
         ws.write(1, 0, "单位：万元").unwrap();
