@@ -147,15 +147,15 @@ async fn a_gbk_csv_imports_into_the_callers_area_and_again_changes_nothing(backe
     assert_eq!(refused.status(), 403);
 }
 
-/// 5,000 people: several store batches, stored while the next rows are read. Valid-rows mode
-/// stores every one, once; all-or-nothing with one bad row at the very end stores none of them,
-/// though the batches before it were already written.
+/// 20,000 people: several store batches (8,192 on SQLite), stored while the next rows are read.
+/// Valid-rows mode stores every one, once; all-or-nothing with one bad row at the very end
+/// stores none of them, though the batches before it were already written.
 async fn a_sheet_of_many_batches_is_stored_whole_or_not_at_all(backend: Backend) {
     let app = spawn_app(backend).await;
     let client = app.signed_in("admin").await;
     let grid = "990102001001001";
     let mut rng = testkit::sheets::Rng::new(7);
-    let people: Vec<testkit::sheets::Person> = (0..5000)
+    let people: Vec<testkit::sheets::Person> = (0..20_000)
         .map(|i| testkit::sheets::person(&mut rng, i))
         .collect();
     let sheet = |people: &[testkit::sheets::Person], last: &str| {
@@ -184,7 +184,7 @@ async fn a_sheet_of_many_batches_is_stored_whole_or_not_at_all(backend: Backend)
     for name in ["persons_by_name", "persons_by_phone"] {
         assert!(indexes.iter().any(|(n, _, _)| n == name), "{indexes:?}");
     }
-    // All or nothing, the last row bad: nothing of the 5,000 before it.
+    // All or nothing, the last row bad: nothing of the 20,000 before it.
     let bad = sheet(&people, &format!("坏行,12345,,{grid}\n"));
     let summary: Value = upload(&client, url.clone(), bad, "all-or-nothing", "")
         .await
@@ -192,26 +192,26 @@ async fn a_sheet_of_many_batches_is_stored_whole_or_not_at_all(backend: Backend)
         .await
         .unwrap();
     assert_eq!(summary["committed"], false, "{summary}");
-    assert_eq!(summary["rows"], 5001, "{summary}");
-    for p in [&people[0], &people[2500], &people[4999]] {
+    assert_eq!(summary["rows"], 20_001, "{summary}");
+    for p in [&people[0], &people[10_000], &people[19_999]] {
         assert_eq!(count(client.clone(), p.id.clone()).await, 0, "{}", p.id);
     }
     // Indexes a large import drops to build at its end (SQLite) come back with the rollback.
     assert_eq!(person_indexes(&app).await, indexes);
-    // Valid rows: all 5,000, each once.
+    // Valid rows: all 20,000, each once.
     let good = sheet(&people, "");
     let summary: Value = upload(&client, url.clone(), good.clone(), "valid-rows", "")
         .await
         .json()
         .await
         .unwrap();
-    assert_eq!(summary["inserted"], 5000, "{summary}");
+    assert_eq!(summary["inserted"], 20_000, "{summary}");
     assert_eq!(summary["committed"], true, "{summary}");
-    for p in [&people[0], &people[2047], &people[2048], &people[4999]] {
+    for p in [&people[0], &people[8191], &people[8192], &people[19_999]] {
         assert_eq!(count(client.clone(), p.id.clone()).await, 1, "{}", p.id);
     }
     // The same indexes, as the migrations define them; on SQLite the name and phone indexes
-    // were built afresh at the end (5,000 rows into a near-empty table), and find people.
+    // were built afresh at the end (20,000 rows into a near-empty table), and find people.
     let after = person_indexes(&app).await;
     assert_eq!(definitions(&after), definitions(&indexes));
     if backend == Backend::Sqlite {
@@ -223,7 +223,7 @@ async fn a_sheet_of_many_batches_is_stored_whole_or_not_at_all(backend: Backend)
             .collect();
         assert_eq!(rebuilt, ["persons_by_name", "persons_by_phone"]);
     }
-    for p in [&people[1], &people[4998]] {
+    for p in [&people[1], &people[19_998]] {
         assert_eq!(
             count(client.clone(), p.phone.clone()).await,
             1,
@@ -243,7 +243,7 @@ async fn a_sheet_of_many_batches_is_stored_whole_or_not_at_all(backend: Backend)
         .unwrap();
     assert_eq!(
         (again["inserted"].as_i64(), again["unchanged"].as_i64()),
-        (Some(0), Some(5000)),
+        (Some(0), Some(20_000)),
         "{again}"
     );
 }
