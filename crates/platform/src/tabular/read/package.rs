@@ -52,62 +52,28 @@ impl CellContext {
     }
 }
 
-/// The shared strings: pieces of strings end to end in one buffer each, as they were parsed
-/// (put together they would cost a copy of them all, in fresh memory).
+/// The shared strings, end to end in one buffer.
 #[derive(Debug, Default)]
 pub(super) struct SharedStrings {
-    pieces: Vec<Piece>,
-    /// The index of each piece's first string.
-    firsts: Vec<usize>,
-}
-
-/// Strings end to end in one buffer.
-#[derive(Debug, Default)]
-struct Piece {
     text: String,
     ends: Vec<u32>,
-    /// Whether the `</sst>` that ends the part was read.
+    /// Whether the `</sst>` that ends them was read.
     sst_closed: bool,
 }
 
 #[cfg(test)]
 impl<'a> FromIterator<&'a str> for SharedStrings {
     fn from_iter<I: IntoIterator<Item = &'a str>>(items: I) -> Self {
-        let mut piece = Piece::default();
+        let mut strings = SharedStrings::default();
         for s in items {
-            piece.push(s).expect("small");
+            strings.push(s).expect("small");
         }
-        SharedStrings::from_pieces(vec![piece])
+        strings
     }
 }
 
 impl SharedStrings {
     pub fn get(&self, index: usize) -> Option<&str> {
-        let piece = self
-            .firsts
-            .partition_point(|first| *first <= index)
-            .checked_sub(1)?;
-        self.pieces[piece].get(index - self.firsts[piece])
-    }
-
-    #[cfg(test)]
-    pub fn len(&self) -> usize {
-        self.pieces.iter().map(|p| p.ends.len()).sum()
-    }
-
-    fn from_pieces(pieces: Vec<Piece>) -> SharedStrings {
-        let mut firsts = Vec::with_capacity(pieces.len());
-        let mut first = 0;
-        for piece in &pieces {
-            firsts.push(first);
-            first += piece.ends.len();
-        }
-        SharedStrings { pieces, firsts }
-    }
-}
-
-impl Piece {
-    fn get(&self, index: usize) -> Option<&str> {
         let end = *self.ends.get(index)? as usize;
         let start = match index {
             0 => 0,
@@ -116,10 +82,36 @@ impl Piece {
         Some(&self.text[start..end])
     }
 
+    #[cfg(test)]
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Pieces read apart, end to end.
+    fn concat(pieces: Vec<SharedStrings>) -> io::Result<SharedStrings> {
+        let mut all = SharedStrings {
+            text: String::with_capacity(pieces.iter().map(|p| p.text.len()).sum()),
+            ends: Vec::with_capacity(pieces.iter().map(|p| p.ends.len()).sum()),
+            sst_closed: pieces.last().is_some_and(|p| p.sst_closed),
+        };
+        for piece in pieces {
+            let base = u32::try_from(all.text.len())
+                .map_err(|_| xml::malformed("shared strings beyond 4 GB"))?;
+            all.text.push_str(&piece.text);
+            for end in piece.ends {
+                let end = end
+                    .checked_add(base)
+                    .ok_or_else(|| xml::malformed("shared strings beyond 4 GB"))?;
+                all.ends.push(end);
+            }
+        }
+        Ok(all)
+    }
+
     fn push(&mut self, s: &str) -> io::Result<()> {
         self.text.push_str(s);
         let end = u32::try_from(self.text.len())
-            .map_err(|_| xml::malformed("a piece of shared strings beyond 4 GB"))?;
+            .map_err(|_| xml::malformed("shared strings beyond 4 GB"))?;
         self.ends.push(end);
         Ok(())
     }
@@ -258,18 +250,15 @@ fn shared_strings(part: impl Read) -> io::Result<SharedStrings> {
     std::thread::scope(|scope| {
         let (to_helper, for_helper) = sync_channel::<Vec<u8>>(1);
         // Unbounded: the parsed pieces are kept until the end anyway.
-        let (from_helper, parsed) = channel::<io::Result<Piece>>();
-        // The helper's bytes, handed back to be filled again rather than freed.
-        let (spare, spares) = channel::<Vec<u8>>();
+        let (from_helper, parsed) = channel::<io::Result<SharedStrings>>();
         let si_end = &si_end;
         let helper = std::thread::Builder::new()
             .name("tabular-strings".into())
             .spawn_scoped(scope, move || {
-                for bytes in for_helper {
-                    if from_helper.send(parse_piece(&bytes, si_end)).is_err() {
+                for piece in for_helper {
+                    if from_helper.send(parse_piece(&piece, si_end)).is_err() {
                         break;
                     }
-                    let _ = spare.send(bytes);
                 }
             })?;
         let mut pieces = Vec::new();
@@ -287,11 +276,8 @@ fn shared_strings(part: impl Read) -> io::Result<SharedStrings> {
                 }
             };
             if pieces.len() % 2 == 0 {
-                let mut bytes = spares.try_recv().unwrap_or_default();
-                bytes.clear();
-                bytes.extend_from_slice(&window.data()[..cut]);
                 to_helper
-                    .send(bytes)
+                    .send(window.data()[..cut].to_vec())
                     .map_err(|_| xml::malformed("the shared strings' helper stopped"))?;
                 pieces.push(None);
                 sent += 1;
@@ -315,8 +301,9 @@ fn shared_strings(part: impl Read) -> io::Result<SharedStrings> {
             });
         }
         let _ = helper.join();
-        if strings.last().is_some_and(|p| p.sst_closed) {
-            Ok(SharedStrings::from_pieces(strings))
+        let strings = SharedStrings::concat(strings)?;
+        if strings.sst_closed {
+            Ok(strings)
         } else {
             Err(xml::malformed("the shared strings end early"))
         }
@@ -325,14 +312,8 @@ fn shared_strings(part: impl Read) -> io::Result<SharedStrings> {
 
 /// The strings of a piece of the shared strings part: whole `<si>` elements, perhaps with
 /// the `</sst>` that ends them.
-fn parse_piece(xml: &[u8], si_end: &Finder<'_>) -> io::Result<Piece> {
-    // Sized from the markup around each string (`<si><t></t></si>` at least), so that the
-    // buffers seldom grow.
-    let mut strings = Piece {
-        text: String::with_capacity(xml.len() / 2),
-        ends: Vec::with_capacity(xml.len() / 16),
-        sst_closed: false,
-    };
+fn parse_piece(xml: &[u8], si_end: &Finder<'_>) -> io::Result<SharedStrings> {
+    let mut strings = SharedStrings::default();
     let mut text = String::new();
     let mut i = 0;
     while let Some(lt) = memchr::memchr(b'<', &xml[i..]) {
